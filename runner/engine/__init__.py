@@ -1,0 +1,1 @@
+"""The rule engine: judges a migration against active element instances, like Zeebe."""

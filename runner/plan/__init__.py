@@ -1,0 +1,1 @@
+"""Migration plans: YAML files with a JSON Schema, loaded with line/column locations."""
