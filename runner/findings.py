@@ -25,7 +25,7 @@ class Severity(enum.IntEnum):
 
 @dataclass(frozen=True, slots=True)
 class Location:
-    """A 1-based place in a file. lxml gives BPMN lines but no columns, so ``column`` may be None."""
+    """A 1-based place in a file. lxml gives BPMN lines, not columns: ``column`` may be None."""
 
     file: str
     line: int | None = None

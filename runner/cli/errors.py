@@ -55,7 +55,7 @@ def error_boundary(debug: bool = False) -> Iterator[None]:
     except KeyboardInterrupt:
         click.echo("interrupted", err=True)
         sys.exit(exit_codes.INTERRUPTED)
-    except Exception:  # noqa: BLE001 - the last line of defence
+    except Exception:  # the last line of defence
         if debug:
             traceback.print_exc()
         else:
