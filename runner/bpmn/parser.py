@@ -1,0 +1,296 @@
+"""Secure BPMN parsing into the typed model (runner.bpmn.model).
+
+``load_bpmn`` reads a file, ``parse_bpmn_bytes`` parses bytes already in memory. Both return
+a BpmnDocument with one ProcessModel per ``process`` of the file (each pool of a
+collaboration is its own process; ids resolve only inside it) or raise BpmnLoadError whose
+``findings`` say what is wrong and where:
+
+    B01 not well-formed XML            B05 duplicate id (one finding per duplicate)
+    B02 DOCTYPE / entities refused     B06 no process in the file
+    B03 file too large                 B07 file missing or unreadable
+    B04 root is not bpmn:definitions   B08 boundary event not attached to an activity
+
+B08 is raised rather than passed on: Zeebe refuses to deploy such a model, so no instance
+can ever wait in it, and a model whose boundary events float free would mislead every rule.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from runner.bpmn.element_types import (
+    ACTIVITY_TAGS,
+    EVENT_DEFINITION_TYPES,
+    EVENT_TAGS,
+    SCOPE_TAGS,
+    element_type_of,
+)
+from runner.bpmn.model import BpmnDocument, Element, ProcessModel
+from runner.bpmn.namespaces import (
+    ID_NAMESPACES,
+    MODEL,
+    MODELER,
+    line_of,
+    model_children,
+    qname,
+    split_tag,
+    zeebe_extensions,
+)
+from runner.bpmn.secure_xml import MAX_BPMN_BYTES, load_error, parse_secure
+from runner.bpmn.zeebe_facts import loop_facts, zeebe_facts
+from runner.errors import BpmnLoadError
+from runner.findings import Finding, Location, Severity
+
+__all__ = ["MAX_BPMN_BYTES", "load_bpmn", "parse_bpmn_bytes"]
+
+
+def load_bpmn(path: str | Path, *, display_path: str | None = None) -> BpmnDocument:
+    """Read and parse the BPMN file at ``path``.
+
+    ``display_path`` is how the file is named in locations (default: ``path`` as given).
+    Raises BpmnLoadError (B07 when the file cannot be read, else see parse_bpmn_bytes).
+    """
+    file = display_path if display_path is not None else str(path)
+    try:
+        with open(path, "rb") as stream:
+            data = stream.read(MAX_BPMN_BYTES + 1)
+    except FileNotFoundError as exc:
+        raise load_error("B07", "BPMN file not found", Location(file)) from exc
+    except OSError as exc:
+        raise load_error("B07", f"cannot read the BPMN file: {exc.strerror or exc}",
+                         Location(file)) from exc
+    return parse_bpmn_bytes(data, file)
+
+
+def parse_bpmn_bytes(data: bytes, file: str) -> BpmnDocument:
+    """Parse BPMN ``data``; ``file`` names it in locations. Raises BpmnLoadError."""
+    root = parse_secure(data, file)
+    if split_tag(root) != (MODEL, "definitions"):
+        namespace, local = split_tag(root)
+        shown = f"{{{namespace}}}{local}" if namespace else local
+        raise load_error(
+            "B04",
+            f"the root element is {shown}, not definitions in the BPMN 2.0 MODEL namespace "
+            f"({MODEL})",
+            Location(file, line_of(root)),
+        )
+    _check_unique_ids(root, file)
+    index = _GlobalIndex(root)
+    processes: dict[str, ProcessModel] = {}
+    for process in model_children(root, "process"):
+        model = _ProcessBuilder(process, file, index).build()
+        if model is not None:
+            processes[model.process_id] = model
+    if not processes:
+        raise load_error(
+            "B06", "the file has no process (a collaboration without a process or empty "
+            "definitions cannot be deployed)", Location(file, line_of(root)))
+    _check_attachments(processes, file)
+    return BpmnDocument(
+        file=file,
+        processes=processes,
+        exporter=_joined(root.get("exporter"), root.get("exporterVersion")),
+        execution_platform=root.get(qname(MODELER, "executionPlatform")),
+        execution_platform_version=root.get(qname(MODELER, "executionPlatformVersion")),
+    )
+
+
+def _joined(exporter: str | None, version: str | None) -> str | None:
+    if exporter and version:
+        return f"{exporter} {version}"
+    return exporter
+
+
+def _check_unique_ids(root: etree._Element, file: str) -> None:
+    """Ids of BPMN semantic and diagram elements share one ID space. Vendor extension
+    elements in other namespaces keep their own ids and are not checked."""
+    first_line: dict[str, int | None] = {}
+    findings: list[Finding] = []
+    for element in root.iter():
+        element_id = element.get("id")
+        if element_id is None or split_tag(element)[0] not in ID_NAMESPACES:
+            continue
+        if element_id in first_line:
+            findings.append(Finding(
+                "B05", Severity.ERROR,
+                f"duplicate id '{element_id}' (first used on line {first_line[element_id]})",
+                Location(file, line_of(element)),
+                hint="ids must be unique in a BPMN file; Zeebe refuses to deploy it",
+            ))
+        else:
+            first_line[element_id] = line_of(element)
+    if findings:
+        raise BpmnLoadError(f"{file}: {len(findings)} duplicate id(s)", findings=tuple(findings))
+
+
+def _check_attachments(processes: dict[str, ProcessModel], file: str) -> None:
+    findings: list[Finding] = []
+    for model in processes.values():
+        for element in model:
+            if element.element_type != "BOUNDARY_EVENT":
+                continue
+            host = model.get(element.attached_to) if element.attached_to else None
+            if (host is not None and host.tag in ACTIVITY_TAGS
+                    and host.element_type != "EVENT_SUB_PROCESS"):
+                continue
+            problem = ("has no attachedToRef" if not element.attached_to else
+                       f"is attached to '{element.attached_to}', which is not an activity of "
+                       f"process '{model.process_id}'")
+            findings.append(Finding("B08", Severity.ERROR,
+                                    f"boundary event '{element.id}' {problem}",
+                                    Location(file, element.line)))
+    if findings:
+        raise BpmnLoadError(f"{file}: boundary events not attached to an activity",
+                            findings=tuple(findings))
+
+
+class _GlobalIndex:
+    """Root-level definitions that flow elements refer to (messages, signals, errors...)."""
+
+    def __init__(self, root: etree._Element) -> None:
+        self.by_id: dict[str, etree._Element] = {}
+        for child in model_children(root):
+            child_id = child.get("id")
+            if child_id is not None:
+                self.by_id[child_id] = child
+
+    def attribute(self, ref: str | None, local: str, attribute: str) -> str | None:
+        target = self.by_id.get(ref) if ref else None
+        if target is None or split_tag(target) != (MODEL, local):
+            return None
+        return target.get(attribute)
+
+    def correlation_key(self, message_ref: str | None) -> str | None:
+        message = self.by_id.get(message_ref) if message_ref else None
+        if message is None:
+            return None
+        for ext in zeebe_extensions(message):
+            if split_tag(ext)[1] == "subscription":
+                return ext.get("correlationKey")
+        return None
+
+
+class _ProcessBuilder:
+    """Collects the flow elements of one ``process`` element, then freezes them."""
+
+    def __init__(self, process: etree._Element, file: str, index: _GlobalIndex) -> None:
+        self.process = process
+        self.file = file
+        self.index = index
+        self.fields: dict[str, dict[str, Any]] = {}
+
+    def build(self) -> ProcessModel | None:
+        process_id = self.process.get("id")
+        if not process_id:
+            return None
+        facts = zeebe_facts(self.process, "PROCESS")
+        version_tag = facts["extensions"].pop("versionTag.value", None)
+        self.fields[process_id] = dict(
+            id=process_id, tag="process", element_type="PROCESS", line=line_of(self.process),
+            flow_scope=None, name=self.process.get("name"), **facts)
+        self._collect(self.process, process_id, in_event_sub_process=False)
+        self._link_flows()
+        elements = {element_id: Element(**kwargs) for element_id, kwargs in self.fields.items()}
+        return ProcessModel(
+            process_id=process_id, file=self.file, line=line_of(self.process),
+            elements=elements, name=self.process.get("name"), version_tag=version_tag,
+            is_executable=self.process.get("isExecutable") == "true",
+        )
+
+    def _collect(self, scope: etree._Element, scope_id: str, in_event_sub_process: bool) -> None:
+        for child in model_children(scope):
+            tag = split_tag(child)[1]
+            element_id = child.get("id")
+            is_esp = tag == "subProcess" and child.get("triggeredByEvent") == "true"
+            element_type = element_type_of(tag, is_esp)
+            if element_type is None or not element_id:
+                continue
+            kwargs: dict[str, Any] = dict(
+                id=element_id, tag=tag, element_type=element_type, line=line_of(child),
+                flow_scope=scope_id, name=child.get("name"))
+            kwargs.update(zeebe_facts(child, element_type))
+            if tag in EVENT_TAGS:
+                self._event_fields(child, kwargs, in_event_sub_process)
+            elif tag == "receiveTask":
+                self._message_fields(child.get("messageRef"), kwargs)
+            elif tag == "sequenceFlow":
+                kwargs["source_ref"] = child.get("sourceRef")
+                kwargs["target_ref"] = child.get("targetRef")
+                for condition in model_children(child, "conditionExpression"):
+                    kwargs["extensions"]["conditionExpression"] = (condition.text or "").strip()
+            if child.get("default"):
+                kwargs["extensions"]["defaultFlow"] = child.get("default") or ""
+            self._loop_fields(child, kwargs)
+            self.fields[element_id] = kwargs
+            if tag in SCOPE_TAGS:
+                self._collect(child, element_id, in_event_sub_process=is_esp)
+
+    def _loop_fields(self, element: etree._Element, kwargs: dict[str, Any]) -> None:
+        for loop in model_children(element, "multiInstanceLoopCharacteristics"):
+            kwargs["multi_instance"] = (
+                "sequential" if loop.get("isSequential") == "true" else "parallel")
+            loop_facts(loop, kwargs["extensions"])
+        if model_children(element, "standardLoopCharacteristics"):
+            kwargs["extensions"]["standardLoop"] = "true"
+
+    def _event_fields(self, event: etree._Element, kwargs: dict[str, Any],
+                      in_event_sub_process: bool) -> None:
+        definitions = [d for d in model_children(event) if split_tag(d)[1] in
+                       EVENT_DEFINITION_TYPES]
+        for ref in model_children(event, "eventDefinitionRef"):
+            target = self.index.by_id.get((ref.text or "").strip())
+            if target is not None and split_tag(target)[1] in EVENT_DEFINITION_TYPES:
+                definitions.append(target)
+        kinds = [EVENT_DEFINITION_TYPES[split_tag(d)[1]] for d in definitions]
+        kwargs["event_type"] = kinds[0] if kinds else "NONE"
+        if len(kinds) > 1:
+            kwargs["extensions"]["eventDefinitions"] = ",".join(kinds)
+        tag = kwargs["tag"]
+        if tag == "boundaryEvent":
+            kwargs["attached_to"] = event.get("attachedToRef")
+            kwargs["interrupting"] = event.get("cancelActivity") != "false"
+        elif tag == "startEvent" and in_event_sub_process:
+            kwargs["interrupting"] = event.get("isInterrupting") != "false"
+        if definitions:
+            self._definition_fields(definitions[0], kwargs)
+
+    def _definition_fields(self, definition: etree._Element, kwargs: dict[str, Any]) -> None:
+        local = split_tag(definition)[1]
+        if local == "messageEventDefinition":
+            self._message_fields(definition.get("messageRef"), kwargs)
+        elif local == "timerEventDefinition":
+            for child in model_children(definition):
+                kind = {"timeDuration": "duration", "timeDate": "date",
+                        "timeCycle": "cycle"}.get(split_tag(child)[1])
+                if kind is not None:
+                    kwargs["timer"] = f"{kind}:{(child.text or '').strip()}"
+        elif local == "signalEventDefinition":
+            kwargs["signal_name"] = self.index.attribute(
+                definition.get("signalRef"), "signal", "name")
+        elif local == "errorEventDefinition":
+            kwargs["error_code"] = self.index.attribute(
+                definition.get("errorRef"), "error", "errorCode")
+        elif local == "escalationEventDefinition":
+            kwargs["escalation_code"] = self.index.attribute(
+                definition.get("escalationRef"), "escalation", "escalationCode")
+
+    def _message_fields(self, message_ref: str | None, kwargs: dict[str, Any]) -> None:
+        kwargs["message_name"] = self.index.attribute(message_ref, "message", "name")
+        kwargs["correlation_key"] = self.index.correlation_key(message_ref)
+
+    def _link_flows(self) -> None:
+        incoming: dict[str, list[str]] = {}
+        outgoing: dict[str, list[str]] = {}
+        for flow_id, kwargs in self.fields.items():
+            if kwargs["element_type"] != "SEQUENCE_FLOW":
+                continue
+            if kwargs.get("source_ref"):
+                outgoing.setdefault(kwargs["source_ref"], []).append(flow_id)
+            if kwargs.get("target_ref"):
+                incoming.setdefault(kwargs["target_ref"], []).append(flow_id)
+        for element_id, kwargs in self.fields.items():
+            kwargs["incoming"] = tuple(incoming.get(element_id, ()))
+            kwargs["outgoing"] = tuple(outgoing.get(element_id, ()))
