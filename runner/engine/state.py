@@ -43,6 +43,9 @@ class MigrationRequest:
     server: ServerVersion
     target_definition_key: str = "0"
     source_definition_key: str = "0"
+    target_message_start_correlation_keys: frozenset[str] | None = None
+    """Correlation keys of the target process's active instances that a message start event
+    created (Z04). None when the caller does not know them (offline): Z04 is then a note."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +90,13 @@ class InstanceSnapshot:
     """A command is waiting on the log (job completed, timer fired...): R17, transient."""
     pending_message_distribution: bool = False
     """A message subscription migration is still being distributed: R18a, transient."""
+    variables_known: bool = False
+    """True when ``variables`` holds the instance's real variables, so expressions of newly
+    opened catch events can be evaluated (Z22). Offline snapshots leave it False."""
+    parent_process_instance_key: str | None = None
+    """Set for child instances created by a call activity (Z21A, 8.4 only)."""
+    completed_compensable_activities: tuple[str, ...] = ()
+    """Ids of completed activities that hold a compensation subscription (Z23)."""
 
 
 @dataclass(frozen=True, slots=True)

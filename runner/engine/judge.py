@@ -1,0 +1,79 @@
+"""judge(): Zeebe's verdict on one MIGRATE command for one process instance.
+
+The order is Zeebe's (reference 1.2 and E14): the command checks once; then breadth first
+from the process instance, per element instance: the element checks, the joining gateways
+of its scope, the user task conversion, the catch events. The first failing rule rejects
+the whole command. Accepted instances collect the warnings (silent traps) that apply.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from runner.engine.rules import REGISTRY, Rule, Stage
+from runner.engine.state import (
+    ElementInstance,
+    InstanceSnapshot,
+    MigrationRequest,
+    Note,
+    Rejection,
+    Verdict,
+)
+from runner.engine.visit import Command, Visit
+
+INSTANCE_STAGES = (Stage.ELEMENT, Stage.GATEWAYS, Stage.CONVERSION, Stage.CATCH_EVENTS)
+
+
+def build_id_map(request: MigrationRequest) -> dict[str, str]:
+    """Instructions as Zeebe's id map: the process id always maps to the target process id."""
+    id_map = {i.source: i.target for i in request.instructions}
+    id_map[request.source.process_id] = request.target.process_id
+    return id_map
+
+
+def _run(rules: list[Rule], visit: Visit) -> Rejection | None:
+    for r in rules:
+        if r.check is not None:
+            rejection = r.check(visit)
+            if rejection is not None:
+                return rejection
+    return None
+
+
+def judge(request: MigrationRequest, snapshot: InstanceSnapshot) -> Verdict:
+    """Judge migrating ``snapshot`` as ``request`` says, exactly as Zeebe would."""
+    active = [r for r in REGISTRY if r.applies_to(request.server)]
+    staged = {stage: [r for r in active if r.stage == stage] for stage in Stage}
+    cmd = Command(request, snapshot, build_id_map(request))
+    process_row = next((e for e in snapshot.elements if e.element_type == "PROCESS"), None)
+    root = process_row or ElementInstance(snapshot.process_instance_key,
+                                          request.source.process_id, "PROCESS", None)
+    rejection = _run(staged[Stage.COMMAND], Visit(cmd, root, None, request.source.root))
+    if rejection is not None or process_row is None:
+        return Verdict(rejection)
+
+    by_key = {e.key: e for e in snapshot.elements}
+    visits: list[Visit] = []
+    queue: deque[ElementInstance] = deque([process_row])
+    while queue:
+        instance = queue.popleft()
+        parent = by_key.get(instance.parent_key or "")
+        visit = Visit(cmd, instance, parent, request.source.get(instance.element_id))
+        for stage in INSTANCE_STAGES:
+            rejection = _run(staged[stage], visit)
+            if rejection is not None:
+                return Verdict(rejection)
+        visits.append(visit)
+        queue.extend(cmd.children_of(instance.key))
+
+    notes: list[Note] = []
+    for visit in visits:
+        for r in staged[Stage.TRAP]:
+            if r.warn is not None:
+                notes.extend(n for n in r.warn(visit) if n not in notes)
+    moves: list[tuple[str, str]] = []
+    for visit in visits:
+        move = (visit.element_id, visit.target_id or "")
+        if visit.role != "process" and move not in moves:
+            moves.append(move)
+    return Verdict(None, tuple(notes), tuple(moves))

@@ -1,0 +1,279 @@
+"""Warnings: migrations Zeebe accepts that leave instances stuck or behaving unexpectedly.
+
+Each warning says what will happen and how to change the plan. They are computed for
+accepted instances only, per migrated element instance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from runner.bpmn.model import Element
+from runner.engine import expressions, versions
+from runner.engine.rules.base import warning
+from runner.engine.rules.gateways import joining_gateways
+from runner.engine.rules.subscriptions import new_subscriptions
+from runner.engine.state import Note
+from runner.engine.visit import Visit
+
+
+def _mapped_message_events(v: Visit) -> Iterator[tuple[Element, Element]]:
+    for event in v.source_catch_events():
+        target = v.cmd.target.get(v.cmd.id_map.get(event.id, ""))
+        if event.event_type == "MESSAGE" and target is not None and target.event_type == "MESSAGE":
+            yield event, target
+
+
+@warning("W01")
+def message_name_changed(v: Visit) -> Iterator[Note]:
+    """A mapped message catch event changes its message name
+
+    Zeebe migrates the subscription as it is: it keeps the source's message name and is
+    not re-evaluated. Migrated instances keep waiting for the old name; messages published
+    with the new name will not reach them.
+    Example: receive task `Wait_Payment` subscribed to `payment-received`, target expects
+    `payment-received-v2`.
+    Fix: publish the old name to migrated instances, or leave the event unmapped so a new
+    subscription with the new name is opened (a message boundary then needs care: Z18B).
+    """
+    for event, target in _mapped_message_events(v):
+        if event.message_name != target.message_name:
+            yield Note("W01", f"migrated instances keep waiting at '{event.id}' for message "
+                       f"'{event.message_name}', not '{target.message_name}' as in the target "
+                       f"'{target.id}': the subscription is migrated, not re-evaluated",
+                       event.id, "publish the old message name to migrated instances, or "
+                       "remove the instruction for the catch event so it is re-subscribed")
+
+
+@warning("W02")
+def correlation_key_changed(v: Visit) -> Iterator[Note]:
+    """A mapped message catch event changes its correlation key
+
+    The migrated subscription keeps the correlation key evaluated when the instance
+    subscribed; the target's new correlation key expression is not applied.
+    Example: correlation key `=orderId` becomes `=order.id`.
+    Fix: correlate migrated instances with the old key, or leave the event unmapped so it
+    is subscribed anew with the new expression.
+    """
+    for event, target in _mapped_message_events(v):
+        if event.correlation_key != target.correlation_key:
+            yield Note("W02", f"migrated instances keep the correlation key of '{event.id}' "
+                       f"evaluated from '{event.correlation_key}', not '{target.correlation_key}' "
+                       f"as in the target '{target.id}'", event.id,
+                       "correlate migrated instances with the old key, or remove the "
+                       "instruction for the catch event so it is re-subscribed")
+
+
+def _job_instance(v: Visit) -> tuple[Element, Element] | None:
+    source, target = v.source, v.target
+    if v.role in ("process", "body") or source is None or target is None:
+        return None
+    return (source, target) if source.job_type is not None else None
+
+
+@warning("W03")
+def job_type_changed(v: Visit) -> Iterator[Note]:
+    """A mapped active task changes its job type
+
+    The job keeps its type, retries, headers and deadline; nothing is re-evaluated. Workers
+    that subscribe only to the new type will never see jobs of migrated instances.
+    Example: `Charge` with job type `payment-v1` mapped to `Charge` with `payment-v2`.
+    Fix: keep a worker for the old type until the migrated jobs are done.
+    """
+    pair = _job_instance(v)
+    if pair and pair[1].job_type is not None and pair[0].job_type != pair[1].job_type:
+        yield Note("W03", f"jobs of migrated instances at '{v.element_id}' keep job type "
+                   f"'{pair[0].job_type}', not '{pair[1].job_type}'", v.element_id,
+                   f"keep a worker for '{pair[0].job_type}' running until they are done")
+
+
+@warning("W04")
+def job_retries_changed(v: Visit) -> Iterator[Note]:
+    """A mapped active task changes its job retries
+
+    Existing jobs keep their remaining retries; the target's retries apply to new jobs only.
+    Example: retries `3` become `10` to ride out an outage.
+    Fix: update the retries of existing jobs through the job API if needed.
+    """
+    pair = _job_instance(v)
+    if pair and (pair[0].job_retries or "3") != (pair[1].job_retries or "3"):
+        yield Note("W04", f"jobs of migrated instances at '{v.element_id}' keep their retries "
+                   f"('{pair[0].job_retries or '3'}'); the target's "
+                   f"'{pair[1].job_retries or '3'}' applies to new jobs only", v.element_id,
+                   "update the retries of existing jobs through the job API if needed")
+
+
+@warning("W05")
+def input_mappings_changed(v: Visit) -> Iterator[Note]:
+    """A mapped active element changes its input mappings
+
+    Input mappings were applied when the element was activated; migration does not
+    re-apply them, so migrated instances lack new local variables.
+    Example: the target adds input `=order.total` -> `amount` to `Charge`.
+    Fix: set the missing variables on migrated instances, or let them pass the element.
+    """
+    source, target = v.source, v.target
+    if v.role == "process" or source is None or target is None:
+        return
+    if source.input_mappings != target.input_mappings:
+        yield Note("W05", f"migrated instances at '{v.element_id}' keep the input variables of "
+                   "the source; the target's changed input mappings are not applied",
+                   v.element_id, "set the missing local variables after migrating")
+
+
+@warning("W06")
+def assignment_changed(v: Visit) -> Iterator[Note]:
+    """A mapped active user task changes its assignee or candidate groups
+
+    The user task keeps its assignee, candidate groups and due date; the target's
+    expressions are not evaluated for it.
+    Example: candidate groups `sales` become `sales-eu`.
+    Fix: reassign the migrated tasks through the user task API if needed.
+    """
+    source, target = v.source, v.target
+    if v.role in ("process", "body") or source is None or target is None:
+        return
+    if source.element_type != "USER_TASK":
+        return
+    if (source.assignee, source.candidate_groups) != (target.assignee, target.candidate_groups):
+        yield Note("W06", f"user tasks of migrated instances at '{v.element_id}' keep their "
+                   "assignee and candidate groups; the target's are not applied", v.element_id,
+                   "reassign the migrated tasks through the user task API if needed")
+
+
+@warning("W07")
+def unmapped_catch_event_closed(v: Visit) -> Iterator[Note]:
+    """An unmapped catch event of a migrated element is closed (and maybe opened anew)
+
+    Catch events of a migrated element that no instruction maps lose their subscription.
+    If the target has a catch event of the same type that no instruction targets, a new
+    subscription is opened: a timer starts counting again from the migration, a message
+    event is subscribed with a freshly evaluated correlation key.
+    Example: `Task_A -> Task_A` with timer boundary `Timer_Sla` left unmapped: the SLA
+    timer restarts at migration time.
+    Fix: map the catch event to keep its subscription (a timer keeps its due date).
+    """
+    if v.target is None or v.instance.state == "ACTIVATING":
+        return
+    opened = new_subscriptions(v)
+    for event in v.source_catch_events():
+        if event.id in v.cmd.id_map or event.id == v.element_id:
+            continue
+        again = [e for e in opened if e.event_type == event.event_type]
+        if again:
+            restart = " (the timer restarts)" if event.event_type == "TIMER" else ""
+            yield Note("W07", f"catch event '{event.id}' of '{v.element_id}' is not mapped: its "
+                       f"subscription is closed and '{again[0].id}' is opened anew{restart}",
+                       event.id, f"map '{event.id}' to '{again[0].id}' to keep the subscription")
+        else:
+            yield Note("W07", f"catch event '{event.id}' of '{v.element_id}' is not mapped and "
+                       "has no counterpart: migrated instances stop reacting to it", event.id,
+                       "map it to a catch event of the target element if they should not")
+
+
+@warning("W09")
+def process_id_change_with_message_start(v: Visit) -> Iterator[Note]:
+    """The plan changes the BPMN process id and the source has message start events
+
+    Zeebe allows one active instance per message-start correlation key and process.
+    Moving instances to another process id moves that lock on current clusters, but older
+    patch releases left it behind (field case C04), so new source instances for the key
+    stayed blocked and the target could start a duplicate.
+    Example: `order-v1` (message start `order-placed`) migrated to process `order`.
+    Fix: check your cluster has the fix (8.6/8.7 patches from March 2025), or keep the id.
+    """
+    source, target = v.cmd.source, v.cmd.target
+    if v.role == "process" and source.process_id != target.process_id and \
+            source.has_message_start_event:
+        yield Note("W09", f"process id changes from '{source.process_id}' to "
+                   f"'{target.process_id}' while '{source.process_id}' has message start "
+                   "events: the one-instance-per-correlation-key lock moves with the instance "
+                   "only on clusters with the fix for camunda/camunda#26008", source.process_id,
+                   "keep the process id, or verify your cluster version has that fix")
+
+
+@warning("W11", since="8.8.20")
+def user_task_conversion(v: Visit) -> Iterator[Note]:
+    """A job-worker user task becomes a Camunda user task
+
+    From 8.8.20 Zeebe cancels the job and creates a Camunda user task. Known caveats:
+    Tasklist's V1 API cannot complete converted tasks (camunda/camunda#44227), assignee and
+    priority are not taken from the target (#44270), and tasks that had an embedded form
+    are rejected (Z09B).
+    Example: `Review` (job worker) mapped to `Review` (`zeebe:userTask`).
+    Fix: complete converted tasks through the V2 user task API and check assignments.
+    """
+    source, target = v.source, v.target
+    if v.instance.element_type != "USER_TASK" or source is None or target is None:
+        return
+    camunda = (v.instance.is_camunda_user_task if v.instance.is_camunda_user_task is not None
+               else source.user_task_impl == "zeebe user task")
+    if not camunda and target.user_task_impl == "zeebe user task":
+        yield Note("W11", f"job-worker user task '{v.element_id}' becomes a Camunda user task "
+                   f"'{target.id}': its job is cancelled and a user task created; complete it "
+                   "through the V2 user task API, assignee and priority are not re-evaluated",
+                   v.element_id, "check Tasklist access and assignments after migrating")
+
+
+@warning("W13", since="8.8")
+def taken_flow_not_mapped(v: Visit) -> Iterator[Note]:
+    """A taken flow into a mapped joining gateway has no explicit mapping (8.8+)
+
+    From 8.8 the documented form is to map every taken sequence flow of a joining gateway.
+    An unmapped flow whose id is unchanged is accepted, but a known 8.8 defect can fail
+    such a migration with an internal error.
+    Example: `Join_1 -> Join_1` mapped, taken `Flow_A` not mapped.
+    Fix: add `Flow_A -> Flow_A` (or the flow it becomes).
+    """
+    if not versions.maps_sequence_flows(v.server):
+        return
+    for gateway, flows in joining_gateways(v):
+        if gateway.id not in v.cmd.id_map:
+            continue
+        for flow in flows:
+            if flow not in v.cmd.id_map:
+                yield Note("W13", f"taken sequence flow '{flow}' into joining gateway "
+                           f"'{gateway.id}' is not mapped", flow,
+                           f"add an instruction for '{flow}' to the gateway's incoming flow")
+
+
+@warning("N22")
+def new_catch_event_expressions(v: Visit) -> Iterator[Note]:
+    """Newly opened catch events evaluate expressions at migration time (runtime only)
+
+    Offline the instance variables are unknown, so c8migrate cannot say whether the
+    expressions of catch events opened by the migration (correlation keys, timers, signal
+    names) evaluate; when they fail, Zeebe rejects the instance (Z22).
+    Example: a new message boundary with correlation key `=customerId`.
+    Fix: make sure the variables exist on the instances, or map an old catch event to it.
+    """
+    if v.cmd.snapshot.variables_known:
+        return
+    for event in new_subscriptions(v):
+        texts = (event.correlation_key, event.timer.split(":", 1)[1] if event.timer else None,
+                 event.signal_name, event.message_name)
+        if any(expressions.is_expression(t) for t in texts):
+            yield Note("N22", f"'{event.id}' is subscribed anew when '{v.element_id}' migrates; "
+                       "its expressions are evaluated with each instance's variables and a "
+                       "failure rejects the instance (Z22)", event.id,
+                       "make sure the variables exist, or map an existing catch event to it")
+
+
+@warning("N04")
+def message_start_correlation_runtime(v: Visit) -> Iterator[Note]:
+    """Message-start correlation uniqueness is checked at runtime (Z04)
+
+    Crossing to another process id whose target has message start events can be rejected
+    when the target already has an active instance for the same correlation key. That
+    depends on live instances; the dry run and apply decide it.
+    Example: process `P1` migrated to `P2` that starts by message `order-placed`.
+    Fix: none offline; review the dry run.
+    """
+    request = v.cmd.request
+    if v.role == "process" and request.target_message_start_correlation_keys is None and \
+            request.source.process_id != request.target.process_id and \
+            request.target.has_message_start_event:
+        yield Note("N04", f"target process '{request.target.process_id}' starts by message: an "
+                   "instance started by a message is rejected if the target already has an "
+                   "active instance with its correlation key (checked at runtime)",
+                   request.target.process_id)

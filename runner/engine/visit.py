@@ -1,0 +1,148 @@
+"""The view a rule gets: the command being judged and the element instance being visited."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Literal
+
+from runner.bpmn.model import Element, ProcessModel
+from runner.engine.state import ElementInstance, InstanceSnapshot, MigrationRequest
+from runner.version import ServerVersion
+
+Role = Literal["process", "body", "inner", "plain"]
+"""How an element instance relates to its BPMN element: the process instance itself, the
+body of a multi-instance activity, one inner instance of it, or an ordinary instance."""
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """One MIGRATE command for one process instance, with the id map Zeebe builds."""
+
+    request: MigrationRequest
+    snapshot: InstanceSnapshot
+    id_map: Mapping[str, str]
+    """Source element id -> target element id: the instructions plus source process id ->
+    target process id (Zeebe adds that one itself and ignores an instruction for it)."""
+
+    @property
+    def key(self) -> str:
+        return self.snapshot.process_instance_key
+
+    @property
+    def server(self) -> ServerVersion:
+        return self.request.server
+
+    @property
+    def source(self) -> ProcessModel:
+        return self.request.source
+
+    @property
+    def target(self) -> ProcessModel:
+        return self.request.target
+
+    def sources_targeting(self, target_id: str) -> list[str]:
+        """Source ids of the instructions whose target is ``target_id``."""
+        return [i.source for i in self.request.instructions if i.target == target_id]
+
+    def is_targeted(self, target_id: str) -> bool:
+        return any(i.target == target_id for i in self.request.instructions)
+
+    def children_of(self, instance_key: str) -> list[ElementInstance]:
+        return [e for e in self.snapshot.elements if e.parent_key == instance_key]
+
+
+@dataclass(frozen=True, slots=True)
+class Visit:
+    """One element instance while the engine checks it."""
+
+    cmd: Command
+    instance: ElementInstance
+    parent: ElementInstance | None
+    source: Element | None
+    """The instance's element in the source model (None if the model lacks it)."""
+
+    @property
+    def key(self) -> str:
+        return self.cmd.key
+
+    @property
+    def server(self) -> ServerVersion:
+        return self.cmd.server
+
+    @property
+    def element_id(self) -> str:
+        return self.instance.element_id
+
+    @property
+    def role(self) -> Role:
+        if self.instance.element_type == "PROCESS":
+            return "process"
+        if self.instance.element_type == "MULTI_INSTANCE_BODY":
+            return "body"
+        if self.instance.is_inner_instance:
+            return "inner"
+        return "plain"
+
+    @property
+    def target_id(self) -> str | None:
+        return self.cmd.id_map.get(self.instance.element_id)
+
+    @property
+    def target(self) -> Element | None:
+        target_id = self.target_id
+        return self.cmd.target.get(target_id) if target_id is not None else None
+
+    @property
+    def target_type(self) -> str | None:
+        """The target element's type as Zeebe sees it (MULTI_INSTANCE_BODY for multi-instance)."""
+        target_id = self.target_id
+        return self.cmd.target.body_type(target_id) if target_id is not None else None
+
+    @property
+    def interrupted(self) -> bool:
+        """True when an interrupting event sub-process runs inside this instance: the
+        instance's own catch-event subscriptions are closed then."""
+        for child in self.cmd.children_of(self.instance.key):
+            if child.element_type != "EVENT_SUB_PROCESS":
+                continue
+            starts = self.cmd.source.start_events(child.element_id)
+            if any(start.interrupting is not False for start in starts):
+                return True
+        return False
+
+    def source_catch_events(self) -> list[Element]:
+        return catch_events(self.cmd.source, self.source, self.role)
+
+    def target_catch_events(self) -> list[Element]:
+        role: Role = self.role
+        target = self.target
+        if role == "plain" and target is not None and target.multi_instance:
+            role = "body"
+        return catch_events(self.cmd.target, target, role)
+
+
+def catch_events(model: ProcessModel, element: Element | None, role: Role) -> list[Element]:
+    """The catch events an element instance subscribes to (reference E16).
+
+    Process: start events of its direct event sub-processes. Multi-instance body: the
+    activity's boundary events. Inner instance: its own event (receive task) and, for a
+    sub-process, the start events of its direct event sub-processes. Event-based gateway:
+    the catch events after it. Other activities: own event, boundary events, and for
+    containers the start events of their direct event sub-processes.
+    """
+    if element is None:
+        return []
+    if role == "body":
+        return model.boundary_events(element.id)
+    if element.element_type == "EVENT_BASED_GATEWAY":
+        return model.catch_events_of(element.id)
+    events: list[Element] = []
+    if element.element_type in ("INTERMEDIATE_CATCH_EVENT", "RECEIVE_TASK"):
+        events.append(element)
+    if role == "plain":
+        events.extend(model.boundary_events(element.id))
+    if element.is_container:
+        for esp in model.event_sub_processes(element.id):
+            events.extend(model.start_events(esp.id))
+    return events
