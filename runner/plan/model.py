@@ -61,6 +61,8 @@ class Rollout:
     """Guard: refuse to apply when more instances match."""
     concurrency: int | None = None
     """Single mode: migrations in flight at once (None: the client's default)."""
+    allow_blocked: bool = False
+    """Apply migrates what can move and does not fail on instances Zeebe would reject."""
 
 
 @dataclass(frozen=True, slots=True)
