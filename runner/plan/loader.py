@@ -34,7 +34,7 @@ from runner.plan.model import (
 )
 from runner.plan.schema import plan_validator
 from runner.plan.schema_errors import schema_findings
-from runner.plan.yaml_marks import MarkedDocument, load_marked
+from runner.plan.yaml_marks import AliasBombError, MarkedDocument, load_marked
 
 MAX_PLAN_BYTES = 1024 * 1024
 """Largest plan file we read (1 MiB; real plans are a few kilobytes)."""
@@ -74,6 +74,8 @@ def load_plan(path: str | Path) -> PlanLoad:
         location = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file)
         problem = " ".join(p for p in (exc.context, exc.problem) if p)
         return _failed(file, "P01", f"YAML syntax error: {problem}", location)
+    except AliasBombError as exc:
+        return _failed(file, "P01", f"YAML refused: {exc}", Location(file, 1, 1))
     except yaml.YAMLError as exc:
         return _failed(file, "P01", f"YAML error: {exc}", Location(file, 1, 1))
     findings = _duplicate_findings(document)

@@ -16,6 +16,14 @@ import yaml
 
 from runner.findings import Location
 
+MAX_EXPANDED_NODES = 100_000
+"""Largest plan, counted in YAML nodes with every alias expanded. Aliases can make a small
+file expand exponentially ("billion laughs" in YAML); plans are a few hundred nodes."""
+
+
+class AliasBombError(yaml.YAMLError):
+    """The document expands to more than MAX_EXPANDED_NODES nodes through aliases."""
+
 
 class PlanYamlLoader(yaml.SafeLoader):
     """SafeLoader that leaves timestamps as the strings they were written as."""
@@ -79,6 +87,9 @@ def load_marked(text: str | bytes, file: str) -> MarkedDocument:
         node = loader.get_single_node()
         if node is None:
             return MarkedDocument(data=None)
+        if _expanded_size(node, {}) > MAX_EXPANDED_NODES:
+            raise AliasBombError(
+                f"the document expands to more than {MAX_EXPANDED_NODES} nodes through aliases")
         indexer = _Indexer(loader, file)
         indexer.visit(node, ())
         data = loader.construct_document(node)
@@ -87,6 +98,23 @@ def load_marked(text: str | bytes, file: str) -> MarkedDocument:
     return MarkedDocument(data=data, values=indexer.values, keys=indexer.keys,
                           containers=frozenset(indexer.containers),
                           duplicates=tuple(indexer.duplicates))
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """Nodes in the document with aliases expanded (memoised, so linear in the file)."""
+    known = sizes.get(id(node))
+    if known is not None:
+        return known
+    sizes[id(node)] = 1  # a recursive alias counts once instead of looping
+    size = 1
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            size += _expanded_size(key_node, sizes) + _expanded_size(value_node, sizes)
+    elif isinstance(node, yaml.SequenceNode):
+        for item in node.value:
+            size += _expanded_size(item, sizes)
+    sizes[id(node)] = min(size, MAX_EXPANDED_NODES + 1)
+    return sizes[id(node)]
 
 
 class _Indexer:

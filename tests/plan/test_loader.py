@@ -312,3 +312,22 @@ def test_oversize_plan(repo: Path) -> None:
     path = repo / "plans" / "big.yaml"
     path.write_bytes(b"#" * (1024 * 1024 + 1))
     assert codes(load_plan(path)) == ["P03"]
+
+
+def test_yaml_alias_bomb_is_refused(repo: Path) -> None:
+    levels = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    levels += [f"a{i}: &a{i} [{', '.join([f'*a{i - 1}'] * 10)}]" for i in range(1, 9)]
+    text = "\n".join(levels) + "\nmetadata: {name: *a8}\n"
+    result = load_plan(write_plan(repo, text))
+    assert codes(result) == ["P01"]
+    assert "aliases" in result.findings[0].message
+
+
+def test_small_anchors_and_aliases_work(repo: Path) -> None:
+    text = FULL_PLAN.replace("  processDefinitionId: order-process\n  version: 1",
+                             "  processDefinitionId: &pid order-process\n  version: 1", 1)
+    text = text.replace("target:\n  processDefinitionId: order-process",
+                        "target:\n  processDefinitionId: *pid")
+    plan = load_plan(write_plan(repo, text)).plan
+    assert plan is not None
+    assert plan.target.process_definition_id == "order-process"
