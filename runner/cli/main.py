@@ -9,6 +9,7 @@ from runner.cli import (
     apply_cmd,
     demo_cmd,
     drift_cmd,
+    github_cmd,
     init_cmd,
     plan_cmd,
     rules_cmd,
@@ -29,7 +30,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 
 for _module in (validate_cmd, plan_cmd, apply_cmd, demo_cmd, sandbox_cmd, init_cmd,
-                rules_cmd, drift_cmd):
+                rules_cmd, drift_cmd, github_cmd):
     cli.add_command(_module.command)
 
 

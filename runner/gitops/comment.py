@@ -79,15 +79,14 @@ def find_marked(comments: Iterable[IssueComment], tag: str) -> IssueComment | No
     return next((c for c in comments if tag in c.body), None)
 
 
-def compose(tag: str, title: str, summary_lines: Sequence[str], report_markdown: str,
-            context: CommentContext, *, deleted: Sequence[DeletedPlan] = (),
-            limit: int = GITHUB_COMMENT_LIMIT) -> str:
-    """Marker, title, summary, the rendered report, deleted plans and the footer; <= limit.
+def compose(tag: str, intro: Sequence[str], report_markdown: str, context: CommentContext, *,
+            deleted: Sequence[DeletedPlan] = (), limit: int = GITHUB_COMMENT_LIMIT) -> str:
+    """Marker, intro lines, the rendered report, deleted plans and the footer; <= limit.
 
     ``report_markdown`` should already be rendered within ``report_budget(...)``; if it is
     longer anyway it is cut here with a note, so the result never exceeds ``limit``.
     """
-    head = _head(tag, title, summary_lines)
+    head = _head(tag, intro)
     tail = _deleted_section(deleted) + _footer(context)
     room = limit - len(head) - len(tail)
     if len(report_markdown) > room:
@@ -106,19 +105,15 @@ def compose(tag: str, title: str, summary_lines: Sequence[str], report_markdown:
     return body[:limit]
 
 
-def report_budget(tag: str, title: str, summary_lines: Sequence[str], context: CommentContext,
-                  *, deleted: Sequence[DeletedPlan] = (),
-                  limit: int = GITHUB_COMMENT_LIMIT) -> int:
+def report_budget(tag: str, intro: Sequence[str], context: CommentContext, *,
+                  deleted: Sequence[DeletedPlan] = (), limit: int = GITHUB_COMMENT_LIMIT) -> int:
     """Characters left for the rendered report inside a comment of at most ``limit``."""
-    fixed = len(_head(tag, title, summary_lines)) + len(_deleted_section(deleted)) + len(
-        _footer(context))
+    fixed = len(_head(tag, intro)) + len(_deleted_section(deleted)) + len(_footer(context))
     return max(0, limit - fixed)
 
 
-def _head(tag: str, title: str, summary_lines: Sequence[str]) -> str:
-    lines = [tag, f"## {title}", ""]
-    lines.extend(summary_lines)
-    return "\n".join(lines) + "\n\n"
+def _head(tag: str, intro: Sequence[str]) -> str:
+    return tag + "\n" + "".join(line + "\n\n" for line in intro)
 
 
 def _deleted_section(deleted: Sequence[DeletedPlan]) -> str:

@@ -13,7 +13,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from runner.errors import InputError
 from runner.findings import Finding, Location, Severity
@@ -153,7 +153,7 @@ def _preview(data: Mapping[str, Any]) -> PlanPreview:
 
 
 def _apply(data: Mapping[str, Any]) -> ApplyReport:
-    mode = "batch" if data.get("mode") == "batch" else "single"
+    mode: Literal["single", "batch"] = "batch" if data.get("mode") == "batch" else "single"
     outcomes = tuple(
         InstanceOutcome(process_instance_key=str(o["processInstanceKey"]),
                         outcome=o["outcome"], message=o.get("message"),

@@ -73,7 +73,7 @@ def test_compose_keeps_a_huge_report_under_the_limit_and_says_it_was_cut() -> No
     deleted = [DeletedPlan("plans/old.yaml", "old")]
     huge = "<details><summary>x</summary>\n\n```\n" + ("| row | 1 |\n" * 20_000)
 
-    body = compose(TAG, "c8migrate dry run", ["**1 plan**"], huge, context, deleted=deleted)
+    body = compose(TAG, ["**1 plan**"], huge, context, deleted=deleted)
 
     assert len(body) <= GITHUB_COMMENT_LIMIT
     assert body.startswith(TAG)
@@ -85,10 +85,10 @@ def test_compose_keeps_a_huge_report_under_the_limit_and_says_it_was_cut() -> No
 
 def test_report_budget_is_exactly_the_room_compose_leaves() -> None:
     context = CommentContext(commit="abc")
-    room = report_budget(TAG, "t", ["s"], context)
+    room = report_budget(TAG, ["s"], context)
     fits = "y" * room
 
-    body = compose(TAG, "t", ["s"], fits, context)
+    body = compose(TAG, ["s"], fits, context)
 
     assert len(body) == GITHUB_COMMENT_LIMIT
     assert "cut to fit" not in body

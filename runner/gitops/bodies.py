@@ -1,0 +1,89 @@
+"""What the two comments say: the dry-run comment on a pull request and the outcome comment on
+the merged one. Both wrap the markdown renderer's report (the same text as ``--format
+markdown`` and the job summary) with the marker, why each plan is in the run, the deleted
+plans and a footer linking the workflow run and its artifact (the full report)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from runner.gitops.changed import ChangedPlan, DeletedPlan
+from runner.gitops.comment import CommentContext, compose, report_budget
+from runner.gitops.report_io import JsonReport
+from runner.reporters import render_apply, render_previews, render_validation
+from runner.reporters.base import RenderOptions
+
+ARTIFACT_HINT = "the full report is in the workflow run's artifact"
+
+
+def context_from_env(env: Mapping[str, str]) -> CommentContext:
+    """Commit, run and artifact links from the variables GitHub Actions sets."""
+    server = env.get("GITHUB_SERVER_URL", "").rstrip("/")
+    repo = env.get("GITHUB_REPOSITORY", "")
+    run_id = env.get("GITHUB_RUN_ID", "")
+    run_url = f"{server}/{repo}/actions/runs/{run_id}" if server and repo and run_id else None
+    return CommentContext(commit=_head_sha(env) or env.get("GITHUB_SHA") or None,
+                          run_url=run_url,
+                          artifact_url=f"{run_url}#artifacts" if run_url else None)
+
+
+def dry_run_comment(report: JsonReport, tag: str, context: CommentContext, *,
+                    changed: Sequence[ChangedPlan] = (),
+                    deleted: Sequence[DeletedPlan] = (),
+                    selection_known: bool = False) -> str:
+    """The pull-request comment for a dry-run (preview) or an offline validation report."""
+    intro = _selection_lines(changed, selection_known)
+    if report.kind == "validation":
+        intro.append("Offline validation only: no cluster was contacted for this run "
+                     "(e.g. a pull request from a fork).")
+    room = report_budget(tag, intro, context, deleted=deleted)
+    options = RenderOptions(max_chars=room, artifact_hint=ARTIFACT_HINT)
+    if report.kind == "preview":
+        markdown = render_previews(report.previews(), "markdown", report.validation(), options)
+    elif report.kind == "validation":
+        validation = report.validation()
+        assert validation is not None  # read_report checked the kind
+        markdown = render_validation(validation, "markdown", options)
+    else:
+        raise ValueError(f"a dry-run comment needs a preview or validation report, "
+                         f"not {report.kind!r}")
+    return compose(tag, intro, markdown, context, deleted=deleted)
+
+
+def outcome_comment(report: JsonReport, tag: str, context: CommentContext, *,
+                    deleted: Sequence[DeletedPlan] = ()) -> str:
+    """The comment on a merged pull request: what apply did, with the audit pointer."""
+    if report.kind != "apply":
+        raise ValueError(f"an outcome comment needs an apply report, not {report.kind!r}")
+    commit = f" `{context.commit[:12]}`" if context.commit else ""
+    intro = [f"Applied on merge{commit}. The audit record of each plan (plan checksum, commit, "
+             "actor, counts, batch keys, outcome) is in the run's `c8migrate-audit` artifact."]
+    room = report_budget(tag, intro, context, deleted=deleted)
+    options = RenderOptions(max_chars=room, artifact_hint=ARTIFACT_HINT)
+    markdown = render_apply(report.apply_reports(), "markdown", options)
+    return compose(tag, intro, markdown, context, deleted=deleted)
+
+
+def _selection_lines(changed: Sequence[ChangedPlan], known: bool) -> list[str]:
+    if not known:
+        return []
+    if not changed:
+        return ["No plan changed in this pull request: **nothing to migrate**."]
+    items = "; ".join(f"`{c.repo_path}` ({', '.join(c.reasons)})" for c in changed[:20])
+    more = f"; and {len(changed) - 20} more" if len(changed) > 20 else ""
+    return [f"Plans in this change: {items}{more}."]
+
+
+def _head_sha(env: Mapping[str, str]) -> str | None:
+    """On pull_request events GITHUB_SHA is a test merge commit; the head commit is clearer."""
+    path = env.get("GITHUB_EVENT_PATH")
+    if not path:
+        return None
+    try:
+        payload = json.loads(Path(path).read_text(encoding="utf-8"))
+        sha = payload["pull_request"]["head"]["sha"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    return sha if isinstance(sha, str) else None
