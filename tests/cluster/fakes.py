@@ -111,10 +111,11 @@ class FakeCamunda:
                     else dict(httpx.QueryParams(request.content.decode())))
         url = str(request.url)
         if url.startswith(OAUTH_URL):
-            self.requests.append(Recorded(request.method, "TOKEN", body, request.headers))
+            self.requests.append(Recorded(request.method, "TOKEN", body,
+                                          httpx.Headers(request.headers)))
             return self._token(body)
         path = request.url.path.removeprefix("/v2")
-        self.requests.append(Recorded(request.method, path, body, request.headers))
+        self.requests.append(Recorded(request.method, path, body, httpx.Headers(request.headers)))
         denied = self._check_auth(request)
         if denied is not None:
             return denied
