@@ -22,15 +22,14 @@ from typing import Any
 from lxml import etree
 
 from runner.bpmn.element_types import (
-    ACTIVITY_TAGS,
     EVENT_DEFINITION_TYPES,
     EVENT_TAGS,
     SCOPE_TAGS,
     element_type_of,
 )
+from runner.bpmn.integrity import check_attachments, check_unique_ids
 from runner.bpmn.model import BpmnDocument, Element, ProcessModel
 from runner.bpmn.namespaces import (
-    ID_NAMESPACES,
     MODEL,
     MODELER,
     line_of,
@@ -41,8 +40,7 @@ from runner.bpmn.namespaces import (
 )
 from runner.bpmn.secure_xml import MAX_BPMN_BYTES, load_error, parse_secure
 from runner.bpmn.zeebe_facts import loop_facts, zeebe_facts
-from runner.errors import BpmnLoadError
-from runner.findings import Finding, Location, Severity
+from runner.findings import Location
 
 __all__ = ["MAX_BPMN_BYTES", "load_bpmn", "parse_bpmn_bytes"]
 
@@ -77,7 +75,7 @@ def parse_bpmn_bytes(data: bytes, file: str) -> BpmnDocument:
             f"({MODEL})",
             Location(file, line_of(root)),
         )
-    _check_unique_ids(root, file)
+    check_unique_ids(root, file)
     index = _GlobalIndex(root)
     processes: dict[str, ProcessModel] = {}
     for process in model_children(root, "process"):
@@ -88,7 +86,7 @@ def parse_bpmn_bytes(data: bytes, file: str) -> BpmnDocument:
         raise load_error(
             "B06", "the file has no process (a collaboration without a process or empty "
             "definitions cannot be deployed)", Location(file, line_of(root)))
-    _check_attachments(processes, file)
+    check_attachments(processes, file)
     return BpmnDocument(
         file=file,
         processes=processes,
@@ -102,49 +100,6 @@ def _joined(exporter: str | None, version: str | None) -> str | None:
     if exporter and version:
         return f"{exporter} {version}"
     return exporter
-
-
-def _check_unique_ids(root: etree._Element, file: str) -> None:
-    """Ids of BPMN semantic and diagram elements share one ID space. Vendor extension
-    elements in other namespaces keep their own ids and are not checked."""
-    first_line: dict[str, int | None] = {}
-    findings: list[Finding] = []
-    for element in root.iter():
-        element_id = element.get("id")
-        if element_id is None or split_tag(element)[0] not in ID_NAMESPACES:
-            continue
-        if element_id in first_line:
-            findings.append(Finding(
-                "B05", Severity.ERROR,
-                f"duplicate id '{element_id}' (first used on line {first_line[element_id]})",
-                Location(file, line_of(element)),
-                hint="ids must be unique in a BPMN file; Zeebe refuses to deploy it",
-            ))
-        else:
-            first_line[element_id] = line_of(element)
-    if findings:
-        raise BpmnLoadError(f"{file}: {len(findings)} duplicate id(s)", findings=tuple(findings))
-
-
-def _check_attachments(processes: dict[str, ProcessModel], file: str) -> None:
-    findings: list[Finding] = []
-    for model in processes.values():
-        for element in model:
-            if element.element_type != "BOUNDARY_EVENT":
-                continue
-            host = model.get(element.attached_to) if element.attached_to else None
-            if (host is not None and host.tag in ACTIVITY_TAGS
-                    and host.element_type != "EVENT_SUB_PROCESS"):
-                continue
-            problem = ("has no attachedToRef" if not element.attached_to else
-                       f"is attached to '{element.attached_to}', which is not an activity of "
-                       f"process '{model.process_id}'")
-            findings.append(Finding("B08", Severity.ERROR,
-                                    f"boundary event '{element.id}' {problem}",
-                                    Location(file, element.line)))
-    if findings:
-        raise BpmnLoadError(f"{file}: boundary events not attached to an activity",
-                            findings=tuple(findings))
 
 
 class _GlobalIndex:

@@ -41,6 +41,8 @@ def _scan_text(data: bytes) -> str:
         return data.decode("utf-16-le", errors="replace")
     if data[:2] == b"\x00<":
         return data.decode("utf-16-be", errors="replace")
+    if data[:3] == b"\xef\xbb\xbf":
+        data = data[3:]
     # latin-1 maps every byte to one character, so ASCII markup stays where it is.
     return data.decode("latin-1")
 

@@ -64,6 +64,14 @@ def test_external_dtd_is_refused() -> None:
     assert finding.location == Location("in.bpmn", 3, 1)
 
 
+def test_doctype_after_a_utf8_bom_is_refused_before_parsing() -> None:
+    data = b"\xef\xbb\xbf<?xml version='1.0'?>\n\n<!DOCTYPE d [<!ENTITY e 'x'>]>\n" + (
+        MINIMAL.encode())
+    finding = only(failure(data))
+    assert finding.code == "B02"
+    assert finding.location == Location("in.bpmn", 3, 1)
+
+
 def test_doctype_in_utf16_is_refused() -> None:
     data = ('<?xml version="1.0" encoding="UTF-16"?>\n<!DOCTYPE d [<!ENTITY e "x">]>\n'
             + MINIMAL).encode("utf-16")
