@@ -9,7 +9,6 @@ inner instance (same id). It loads real BPMN files with the project's parser.
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from functools import cache
@@ -21,19 +20,14 @@ import yaml
 from runner.bpmn.model import ProcessModel
 from runner.bpmn.parser import load_bpmn
 from runner.engine.judge import judge
-from runner.engine.state import (
-    ElementInstance,
-    InstanceSnapshot,
-    Instruction,
-    MigrationRequest,
-    Verdict,
-)
+from runner.engine.state import InstanceSnapshot, Instruction, MigrationRequest, Verdict
+from runner.engine.synthetic import SYNTHETIC_INSTANCE_KEY, synthetic_snapshot
 from runner.version import NEWEST, ServerVersion
 
 HERE = Path(__file__).resolve().parent
 BPMN_DIR = HERE / "bpmn"
 CASES_DIR = HERE / "cases"
-INSTANCE_KEY = "2251799813685251"
+INSTANCE_KEY = SYNTHETIC_INSTANCE_KEY
 TARGET_DEFINITION_KEY = "2251799813686749"
 
 
@@ -70,50 +64,14 @@ def load_model(relative: str, process_id: str | None = None) -> ProcessModel:
 
 def build_snapshot(source: ProcessModel, data: Mapping[str, Any]) -> InstanceSnapshot:
     """The instance the case describes: active leaves with their containers."""
-    keys = (str(INSTANCE_KEY_BASE + n) for n in itertools.count(1))
-    process_row = ElementInstance(INSTANCE_KEY, source.process_id, "PROCESS", None)
-    rows: list[ElementInstance] = [process_row]
-    scope_keys: dict[str, str] = {source.process_id: INSTANCE_KEY}
-    camunda = data.get("camunda_user_task") or {}
-    incidents = set(data.get("incident") or [])
-
-    def add(element_id: str, parent_key: str) -> str:
-        element = source.get(element_id)
-        if element is None:
-            raise AssertionError(f"active element {element_id!r} is not in {source.file}")
-        common = {"has_incident": element_id in incidents,
-                  "is_camunda_user_task": camunda.get(element_id)}
-        if element.multi_instance:
-            body_key = next(keys)
-            rows.append(ElementInstance(body_key, element_id, "MULTI_INSTANCE_BODY", parent_key,
-                                        has_incident=False))
-            inner_key = next(keys)
-            rows.append(ElementInstance(inner_key, element_id, element.element_type, body_key,
-                                        is_inner_instance=True, **common))
-            return inner_key
-        key = next(keys)
-        rows.append(ElementInstance(key, element_id, element.element_type, parent_key, **common))
-        return key
-
-    for leaf in data.get("active") or []:
-        parent_key = INSTANCE_KEY
-        for scope in reversed(source.scope_chain(leaf)[:-1]):
-            if scope not in scope_keys:
-                scope_keys[scope] = add(scope, parent_key)
-            parent_key = scope_keys[scope]
-        if leaf not in scope_keys:
-            scope_keys[leaf] = add(leaf, parent_key)
-
-    taken = {scope_keys[scope]: tuple(flows)
-             for scope, flows in (data.get("taken_flows") or {}).items()}
-    return InstanceSnapshot(
-        process_instance_key=INSTANCE_KEY,
-        process_definition_key="2251799813686001",
-        bpmn_process_id=source.process_id,
-        elements=tuple(rows),
+    return synthetic_snapshot(
+        source, data.get("active") or [],
+        instance_key=INSTANCE_KEY,
+        taken_flows=data.get("taken_flows") or {},
+        camunda_user_task=data.get("camunda_user_task") or {},
+        incidents=data.get("incident") or [],
         variables=data.get("variables") or {},
         variables_known="variables" in data,
-        taken_flows=taken,
         pending_command=bool(data.get("pending_command")),
         pending_message_distribution=bool(data.get("pending_message_distribution")),
         suspended=bool(data.get("suspended")),
@@ -123,7 +81,6 @@ def build_snapshot(source: ProcessModel, data: Mapping[str, Any]) -> InstanceSna
     )
 
 
-INSTANCE_KEY_BASE = 2251799813685300
 
 
 def build_request(data: Mapping[str, Any]) -> tuple[MigrationRequest, InstanceSnapshot]:

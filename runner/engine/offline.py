@@ -1,0 +1,234 @@
+"""Offline validation: what Zeebe would say to instances waiting anywhere in the source.
+
+For every element where an instance can wait, a synthetic snapshot is judged with the
+plan's instructions. Each distinct rejection becomes one error finding ("instances
+waiting at X would be rejected: <Zeebe's reason>") located at the instruction it concerns
+(or at the plan's mappings when an instruction is missing); warnings and notes of
+accepted snapshots become W/N findings. Bad instructions (Z02, Z05) reject every instance
+alike, so they are reported one per instruction and the per-element pass is skipped.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from runner.bpmn.model import Element, ProcessModel
+from runner.engine.judge import judge
+from runner.engine.mapping import EffectiveInstruction, effective_instructions, same_kind
+from runner.engine.rules import BY_CODE
+from runner.engine.state import MigrationRequest, Note, Rejection
+from runner.engine.synthetic import SYNTHETIC_INSTANCE_KEY, synthetic_snapshot
+from runner.findings import Finding, Location, Severity
+from runner.plan.model import Plan
+
+SHOWN_KEY = "<key>"
+"""How offline findings show the process instance key in Zeebe's texts."""
+
+JOB_OR_WAIT_TYPES = frozenset({
+    "SERVICE_TASK", "USER_TASK", "RECEIVE_TASK", "SEND_TASK", "CALL_ACTIVITY",
+    "EVENT_BASED_GATEWAY",
+})
+"""Elements an instance waits at by nature (script and business rule tasks only when
+they are job-based; intermediate catch events unless an event-based gateway waits)."""
+
+JOINING = frozenset({"PARALLEL_GATEWAY", "INCLUSIVE_GATEWAY"})
+
+
+@dataclass(frozen=True, slots=True)
+class WaitState:
+    """One synthetic situation: an instance waiting at ``active`` (or at a join)."""
+
+    label: str
+    element: Element
+    active: tuple[str, ...] = ()
+    taken_flows: tuple[tuple[str, tuple[str, ...]], ...] = ()
+
+
+def _after_event_based_gateway(model: ProcessModel, element: Element) -> bool:
+    for flow_id in element.incoming:
+        flow = model.get(flow_id)
+        origin = model.get(flow.source_ref or "") if flow else None
+        if origin is not None and origin.element_type == "EVENT_BASED_GATEWAY":
+            return True
+    return False
+
+
+def wait_states(model: ProcessModel) -> list[WaitState]:
+    """Every situation offline validation judges, in model order."""
+    states: list[WaitState] = []
+    for element in model:
+        kind = element.element_type
+        waits = kind in JOB_OR_WAIT_TYPES or (
+            kind in ("SCRIPT_TASK", "BUSINESS_RULE_TASK") and element.job_type is not None
+        ) or (kind == "INTERMEDIATE_CATCH_EVENT"
+              and not _after_event_based_gateway(model, element))
+        if waits:
+            states.append(WaitState(f"'{element.id}'", element, (element.id,)))
+        elif kind in JOINING and len(element.incoming) > 1 and element.flow_scope:
+            for flow in element.incoming:
+                states.append(WaitState(
+                    f"joining gateway '{element.id}' (flow '{flow}' taken)", element,
+                    taken_flows=((element.flow_scope, (flow,)),)))
+    return states
+
+
+def _instruction_location(plan: Plan, effective: Sequence[EffectiveInstruction],
+                          element_id: str | None) -> Location:
+    for instruction in effective:
+        if element_id is not None and element_id in (instruction.source, instruction.target):
+            if instruction.location is not None:
+                return instruction.location
+            return plan.location_of("/mappings/auto")
+    return plan.location_of("/mappings/instructions")
+
+
+def _related(request: MigrationRequest, ids: Sequence[str | None]) -> tuple[Location, ...]:
+    related: list[Location] = []
+    for model in (request.source, request.target):
+        for element_id in ids:
+            element = model.get(element_id) if element_id else None
+            if element is not None:
+                location = Location(model.file, element.line)
+                if location not in related:
+                    related.append(location)
+    return tuple(related)
+
+
+def _closest(model: ProcessModel, wanted: str, candidates: list[Element]) -> list[str]:
+    return difflib.get_close_matches(wanted, [c.id for c in candidates], n=3, cutoff=0.3)
+
+
+def _fix_line(code: str) -> str | None:
+    rule = BY_CODE.get(code)
+    if rule is None:
+        return None
+    for line in rule.body.splitlines():
+        if line.strip().startswith("Fix:"):
+            return line.strip()[4:].strip()
+    return None
+
+
+def _unmapped_hint(request: MigrationRequest, element_id: str) -> str:
+    source, target = request.source, request.target
+    element = source.get(element_id)
+    if element is None:
+        return f"add an instruction for '{element_id}'"
+    if target.get(element_id) is not None:
+        twin = target.elements[element_id]
+        if not same_kind(source, element, target, twin):
+            return (f"'{element_id}' exists in the target as another kind of element "
+                    f"({target.body_type(element_id)}); map it to an element of type "
+                    f"{source.body_type(element_id)}")
+    scope = element.flow_scope or source.process_id
+    scope_target = scope if scope != source.process_id else target.process_id
+    candidates = [e for e in target if e.element_type == element.element_type
+                  and e.multi_instance == element.multi_instance
+                  and (e.flow_scope or "") == scope_target]
+    names = _closest(target, element_id, candidates) or [c.id for c in candidates[:3]]
+    gone = "" if element_id in target else f"'{element_id}' is not in the target; "
+    if names:
+        listed = ", ".join(f"'{n}'" for n in names)
+        return f"{gone}map it to a {element.element_type} in the same scope, e.g. {listed}"
+    return f"{gone}no {element.element_type} in the same scope of the target: let these " \
+           "instances finish before migrating, or add one"
+
+
+def _unknown_id_hint(request: MigrationRequest, instruction: EffectiveInstruction,
+                     side: str) -> str | None:
+    source, target = request.source, request.target
+    if side == "source":
+        other = target.get(instruction.target)
+        model, wanted = source, instruction.source
+    else:
+        other = source.get(instruction.source)
+        model, wanted = target, instruction.target
+    pool = [e for e in model if other is None or e.element_type == other.element_type]
+    names = _closest(model, wanted, pool) or _closest(model, wanted, list(model))
+    if not names:
+        return None
+    return f"closest {side} ids: " + ", ".join(f"'{n}'" for n in names)
+
+
+def _instruction_findings(request: MigrationRequest, plan: Plan,
+                          effective: Sequence[EffectiveInstruction]) -> list[Finding]:
+    """Z02 and Z05, one finding per bad instruction (Zeebe stops at the first)."""
+    findings: list[Finding] = []
+    base = synthetic_snapshot(request.source, ())
+    seen: set[str] = set()
+    for instruction in effective:
+        if instruction.source in seen:
+            single = replace(request, instructions=(instruction.instruction(),) * 2)
+        else:
+            single = replace(request, instructions=(instruction.instruction(),))
+        seen.add(instruction.source)
+        rejection = judge(single, base).rejection
+        if rejection is None or rejection.code not in ("Z02", "Z05"):
+            continue
+        side = "target" if "target element id" in rejection.message else "source"
+        hint = (_unknown_id_hint(request, instruction, side) if rejection.code == "Z05"
+                else "keep one instruction per source element")
+        text = rejection.message.replace(SYNTHETIC_INSTANCE_KEY, SHOWN_KEY)
+        findings.append(Finding(
+            rejection.code, Severity.ERROR,
+            f"every instance would be rejected: {text}",
+            location=instruction.location or plan.location_of("/mappings/auto"),
+            hint=hint, related=_related(request, [instruction.source, instruction.target]),
+            zeebe_message=text))
+    return findings
+
+
+def _names(labels: list[str]) -> str:
+    shown = ", ".join(labels[:5])
+    return shown if len(labels) <= 5 else f"{shown} and {len(labels) - 5} more"
+
+
+def validate_offline(request: MigrationRequest, plan: Plan,
+                     effective: Sequence[EffectiveInstruction] | None = None) -> list[Finding]:
+    """Findings for ``plan`` judged with ``request`` (whose instructions are the plan's)."""
+    if effective is None:
+        effective = effective_instructions(plan.mappings, plan.auto_mapping,
+                                           request.source, request.target)
+    bad = _instruction_findings(request, plan, effective)
+    if bad:
+        return bad
+
+    rejected: dict[tuple[str, str], tuple[Rejection, list[str]]] = {}
+    notes: dict[tuple[str, str], Note] = {}
+    for state in wait_states(request.source):
+        snapshot = synthetic_snapshot(request.source, state.active,
+                                      taken_flows=dict(state.taken_flows))
+        verdict = judge(request, snapshot)
+        if verdict.rejection is not None:
+            r = verdict.rejection
+            entry = rejected.setdefault((r.code, r.message), (r, []))
+            entry[1].append(state.label)
+        for n in verdict.notes:
+            notes.setdefault((n.code, n.message), n)
+
+    findings: list[Finding] = []
+    for rejection, labels in rejected.values():
+        text = rejection.message.replace(SYNTHETIC_INSTANCE_KEY, SHOWN_KEY)
+        severity = Severity.WARNING if rejection.code == "Z19A" else Severity.ERROR
+        hint: str | None
+        if rejection.code in ("Z07", "Z19A"):
+            hint = _unmapped_hint(request, rejection.element_id or "")
+            location = plan.location_of("/mappings/instructions")
+        else:
+            hint = _fix_line(rejection.code)
+            location = _instruction_location(plan, effective, rejection.element_id)
+        findings.append(Finding(
+            rejection.code, severity,
+            f"instances waiting at {_names(labels)} would be rejected: {text}",
+            location=location, hint=hint,
+            related=_related(request, [rejection.element_id, request.source.process_id
+                                       if rejection.element_id is None else None]),
+            zeebe_message=text))
+    for n in notes.values():
+        severity = Severity.NOTE if n.code.startswith("N") else Severity.WARNING
+        findings.append(Finding(
+            n.code, severity, n.message,
+            location=_instruction_location(plan, effective, n.element_id), hint=n.hint,
+            related=_related(request, [n.element_id])))
+    return findings

@@ -1,0 +1,128 @@
+"""Offline validation of plan files: schema, BPMN, Zeebe's rules. Nothing here prints.
+
+``validate_paths`` takes files and directories. A directory contributes its ``*.yaml`` and
+``*.yml`` files (recursively) that are migration plans: a top-level mapping with
+``kind: MigrationPlan`` or an ``apiVersion`` starting with ``c8migrate/``. Other YAML files
+there (seed files, workflow files) are skipped silently. A file named explicitly is always
+validated, so a plan whose ``kind`` is misspelt still gets its schema findings.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Literal
+
+import yaml
+
+from runner.bpmn.model import BpmnDocument, ProcessModel
+from runner.bpmn.parser import load_bpmn
+from runner.engine.mapping import effective_instructions
+from runner.engine.offline import validate_offline
+from runner.engine.state import MigrationRequest
+from runner.errors import BpmnLoadError
+from runner.findings import Finding, Severity, sorted_findings
+from runner.plan.loader import load_plan
+from runner.plan.model import Plan, ProcessRef
+from runner.results import PlanValidation, ValidationResult
+from runner.version import NEWEST, ServerVersion
+
+VersionSource = Literal["default", "option", "cluster"]
+PLAN_SUFFIXES = (".yaml", ".yml")
+
+
+def looks_like_plan(path: Path) -> bool:
+    """Whether a YAML file found in a directory is a migration plan (see module docstring)."""
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return True  # unreadable or broken: let the loader report it, located
+    if not isinstance(document, dict):
+        return False
+    api = document.get("apiVersion")
+    return document.get("kind") == "MigrationPlan" or (
+        isinstance(api, str) and api.startswith("c8migrate/"))
+
+
+def expand_paths(paths: Sequence[str]) -> Iterator[str]:
+    """Plan files named by ``paths``, directories expanded in sorted order, each once."""
+    seen: set[Path] = set()
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            found = sorted(p for p in path.rglob("*")
+                           if p.suffix in PLAN_SUFFIXES and p.is_file() and looks_like_plan(p))
+        else:
+            found = [path]
+        for plan_file in found:
+            key = plan_file.resolve()
+            if key not in seen:
+                seen.add(key)
+                yield str(plan_file)
+
+
+class _BpmnCache:
+    """Each BPMN file is parsed once per validation run."""
+
+    def __init__(self) -> None:
+        self._documents: dict[str, BpmnDocument | BpmnLoadError] = {}
+
+    def load(self, path: str) -> BpmnDocument | BpmnLoadError:
+        if path not in self._documents:
+            try:
+                self._documents[path] = load_bpmn(path)
+            except BpmnLoadError as exc:
+                self._documents[path] = exc
+        return self._documents[path]
+
+
+def _process(plan: Plan, side: str, ref: ProcessRef,
+             cache: _BpmnCache) -> tuple[ProcessModel | None, list[Finding]]:
+    loaded = cache.load(ref.bpmn)
+    if isinstance(loaded, BpmnLoadError):
+        findings = list(loaded.findings) or [Finding(
+            "B01", Severity.ERROR, loaded.message, ref.bpmn_location, hint=loaded.hint)]
+        return None, findings
+    model = loaded.processes.get(ref.process_definition_id)
+    if model is not None:
+        return model, []
+    known = sorted(loaded.processes)
+    close = difflib.get_close_matches(ref.process_definition_id, known, n=3, cutoff=0.3)
+    hint = ("process ids in the file: " + ", ".join(f"'{k}'" for k in (close or known))
+            if known else "the file has no executable process")
+    return None, [Finding(
+        "P05", Severity.ERROR,
+        f"{side}.processDefinitionId '{ref.process_definition_id}' is not a process in "
+        f"{ref.bpmn}", plan.location_of(f"/{side}/processDefinitionId"), hint=hint)]
+
+
+def validate_plan(plan: Plan, server: ServerVersion,
+                  cache: _BpmnCache | None = None) -> PlanValidation:
+    """Validate one loaded plan against its two BPMN files."""
+    cache = cache or _BpmnCache()
+    source, source_findings = _process(plan, "source", plan.source, cache)
+    target, target_findings = _process(plan, "target", plan.target, cache)
+    findings = source_findings + target_findings
+    if source is None or target is None:
+        return PlanValidation(plan.path, plan, tuple(sorted_findings(findings)))
+    effective = effective_instructions(plan.mappings, plan.auto_mapping, source, target)
+    request = MigrationRequest(source, target, tuple(e.instruction() for e in effective), server)
+    findings.extend(validate_offline(request, plan, effective))
+    return PlanValidation(
+        plan.path, plan, tuple(sorted_findings(findings)),
+        effective_mappings=tuple((e.source, e.target, e.origin) for e in effective))
+
+
+def validate_paths(paths: Sequence[str], server: ServerVersion = NEWEST,
+                   server_source: VersionSource = "default") -> ValidationResult:
+    """Validate every plan file named by ``paths`` (files or directories)."""
+    cache = _BpmnCache()
+    results: list[PlanValidation] = []
+    for plan_file in expand_paths(paths):
+        load = load_plan(plan_file)
+        if load.plan is None:
+            results.append(PlanValidation(plan_file, None, tuple(sorted_findings(load.findings))))
+            continue
+        results.append(validate_plan(load.plan, server, cache))
+    return ValidationResult(tuple(results), server, server_source)
