@@ -125,7 +125,7 @@ class _Describer:
         expected = " or ".join(_TYPE_NAMES.get(str(t), str(t)) for t in wanted_list)
         hint = None
         if "string" in wanted_list and isinstance(error.instance, int | float):
-            hint = 'quote the value in YAML, e.g. versionTag: "1.10" (unquoted it is a number)'
+            hint = 'quote it in YAML ("1.10", not 1.10): unquoted it is read as a number'
         return self.finding(location, f"{name}: expected {expected}, got {_shown(error.instance)}",
                             hint=hint)
 
@@ -133,7 +133,9 @@ class _Describer:
                       name: str) -> list[Finding]:
         branches = error.validator_value
         instance = error.instance
-        if isinstance(instance, dict) and all(set(b) == {"required"} for b in branches):
+        if all(set(b) == {"required"} for b in branches):
+            if not isinstance(instance, dict):
+                return []  # the type keyword already says that a mapping was expected
             names = [n for b in branches for n in b["required"]]
             present = [n for n in names if n in instance]
             listed = " or ".join(f"'{n}'" for n in names)
@@ -144,7 +146,31 @@ class _Describer:
                     f"{listed}")]
             return [self.finding(self.document.key_or_value(pointer_of(path)),
                                  f"{name} needs one of {listed}")]
-        closest = best_match(error.context or ())
+        context = list(error.context or ())
+        # Prefer the branch written for this kind of value: a string key that is not all
+        # digits is a pattern problem, not "expected an integer".
+        fitting = [e for e in context if _fits_type(e.schema, instance)]
+        closest = best_match(fitting or context)
+        location = self.document.best(pointer_of(path))
         if closest is None:
-            return [self.finding(self.document.best(pointer_of(path)), f"{name}: {error.message}")]
+            return [self.finding(location, f"{name}: {error.message}")]
+        if not fitting and all(e.validator == "type" for e in context):
+            expected = " or ".join(_TYPE_NAMES.get(str(e.validator_value), str(e.validator_value))
+                                   for e in context)
+            return [self.finding(location,
+                                 f"{name}: expected {expected}, got {_shown(instance)}")]
         return self.describe(closest)
+
+
+def _fits_type(branch: Any, instance: Any) -> bool:
+    """True when ``branch`` declares a single JSON type and ``instance`` has it."""
+    declared = branch.get("type") if isinstance(branch, dict) else None
+    if not isinstance(declared, str):
+        return False
+    python_types: dict[str, tuple[type, ...]] = {
+        "string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,),
+        "object": (dict,), "array": (list,),
+    }
+    if isinstance(instance, bool) and declared != "boolean":
+        return False
+    return isinstance(instance, python_types.get(declared, ()))

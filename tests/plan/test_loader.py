@@ -331,3 +331,30 @@ def test_small_anchors_and_aliases_work(repo: Path) -> None:
     plan = load_plan(write_plan(repo, text)).plan
     assert plan is not None
     assert plan.target.process_definition_id == "order-process"
+
+
+def test_messages_for_alternatives_and_wrong_shapes(repo: Path) -> None:
+    path = write_plan(repo, """\
+        apiVersion: c8migrate/v1
+        kind: MigrationPlan
+        metadata: {name: x}
+        source: order-process
+        target: {processDefinitionId: p, version: 0, bpmn: bpmn/order.v2.bpmn}
+        filter:
+          processInstanceKeys: ["12a", -1, true]
+        mappings:
+          auto: same_id
+          instructions: {source: a}
+        """)
+    got = [(f.location.line, f.location.column, f.message) for f in load_plan(path).findings
+           if f.location is not None]
+    assert got == [
+        (4, 9, "source: expected a mapping, got 'order-process'"),
+        (5, 43, "target.version: 0 is less than the minimum of 1"),
+        (7, 25, "filter.processInstanceKeys[0]: '12a' is not valid; expected a process "
+                "instance key: digits only"),
+        (7, 32, "filter.processInstanceKeys[1]: -1 is less than the minimum of 0"),
+        (7, 36, "filter.processInstanceKeys[2]: expected a string or an integer, got true"),
+        (9, 9, "mappings.auto: 'same_id' is not one of same-id, none; did you mean 'same-id'?"),
+        (10, 3, "mappings.instructions: expected a list, got a mapping"),
+    ]
