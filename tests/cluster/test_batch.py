@@ -46,7 +46,7 @@ def test_batch_filter_never_sends_state_and_refuses_inexact_filters(
 
 def test_batch_needs_88(fake: FakeCamunda, make_client: MakeClient) -> None:
     fake.version = "8.7.2"
-    with pytest.raises(UnsupportedServerVersion, match="batch migration needs Camunda 8.8"):
+    with pytest.raises(UnsupportedServerVersion, match=r"batch migration needs Camunda 8\.8"):
         make_client().start_batch_migration(InstanceFilter(), "200", MAPPING,
                                             source_definition_key="100")
 
