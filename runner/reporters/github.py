@@ -19,6 +19,7 @@ from runner.reporters.summary import (
     Counts,
     apply_status,
     blocked_count,
+    extra_zeebe_text,
     group_blocked,
     plural,
     preview_status,
@@ -66,8 +67,8 @@ def finding_annotation(finding: Finding, fallback_file: str | None = None) -> st
     body = [finding.message]
     if finding.hint:
         body.append(f"hint: {finding.hint}")
-    if finding.zeebe_message and finding.zeebe_message != finding.message:
-        body.append(f"zeebe: {finding.zeebe_message}")
+    if zeebe := extra_zeebe_text(finding):
+        body.append(f"zeebe: {zeebe}")
     body.extend(f"see {r}" for r in finding.related)
     return annotation(_COMMAND[finding.severity], "\n".join(body), location, finding.code)
 

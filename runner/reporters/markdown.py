@@ -19,6 +19,7 @@ from runner.reporters.summary import (
     apply_status,
     blocked_count,
     describe_ref,
+    extra_zeebe_text,
     group_blocked,
     plural,
     preview_status,
@@ -263,8 +264,8 @@ def _finding_list(findings: Iterable[Finding], options: RenderOptions) -> str:
                      f"{text(finding.message)}")
         if finding.hint:
             lines.append(f"  - hint: {text(finding.hint)}")
-        if finding.zeebe_message and finding.zeebe_message != finding.message:
-            lines.append(f"  - Zeebe: {text(finding.zeebe_message)}")
+        if zeebe := extra_zeebe_text(finding):
+            lines.append(f"  - Zeebe: {text(zeebe)}")
         if finding.related:
             lines.append(f"  - see {', '.join(code(str(r)) for r in finding.related)}")
     if len(ordered) > MAX_FINDINGS:

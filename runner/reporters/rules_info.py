@@ -22,7 +22,7 @@ _FAMILY_TITLES: Mapping[str, str] = {
     "N": "Runtime-only rule (decided by the cluster)",
 }
 _TITLE_ATTRIBUTES = ("title", "summary", "short_description", "name")
-_DESCRIPTION_ATTRIBUTES = ("description", "what_zeebe_does", "doc")
+_DESCRIPTION_ATTRIBUTES = ("body", "description", "doc")
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,7 +15,7 @@ from runner import __version__
 from runner.findings import Finding, Location, Severity
 from runner.reporters.base import RenderOptions, rule_doc_link
 from runner.reporters.rules_info import rule_info
-from runner.reporters.summary import group_blocked, plural
+from runner.reporters.summary import extra_zeebe_text, group_blocked, plural
 from runner.results import ApplyReport, PlanPreview, ValidationResult
 
 SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json"
@@ -103,8 +103,8 @@ def _result(plan_file: str, finding: Finding, rule_index: int) -> dict[str, Any]
     text = finding.message
     if finding.hint:
         text += f"\nHint: {finding.hint}"
-    if finding.zeebe_message and finding.zeebe_message != finding.message:
-        text += f"\nZeebe: {finding.zeebe_message}"
+    if zeebe := extra_zeebe_text(finding):
+        text += f"\nZeebe: {zeebe}"
     location = finding.location or Location(plan_file, 1, 1)
     result: dict[str, Any] = {
         "ruleId": finding.code,

@@ -131,6 +131,12 @@ def group_blocked(blocked: Iterable[BlockedInstance]) -> list[BlockedGroup]:
     return result
 
 
+def extra_zeebe_text(finding: Finding) -> str | None:
+    """Zeebe's verbatim text when the message does not already quote it in full."""
+    quoted = finding.zeebe_message
+    return quoted if quoted and quoted not in finding.message else None
+
+
 def unmapped_element_ids(findings: Iterable[Finding]) -> list[str]:
     """Ids of wait states that offline validation found without a mapping (Zeebe's R7 text)."""
     ids: list[str] = []

@@ -11,6 +11,7 @@ from runner.reporters.summary import (
     apply_status,
     blocked_count,
     describe_ref,
+    extra_zeebe_text,
     group_blocked,
     plural,
     preview_status,
@@ -55,11 +56,10 @@ def render_validation(result: ValidationResult, options: RenderOptions) -> str:
         lines.extend(_finding_lines(plan.findings, paint))
     total = Counts.of(result.findings)
     failed = sum(1 for p in result.plans if not p.ok)
-    verdict = paint("failed", "error") if failed else paint("passed", "ok")
+    verdict = paint(f"failed ({failed} invalid)", "error") if failed else paint("passed", "ok")
     lines.append(
         f"{plural(len(result.plans), 'plan')} checked against Camunda {result.server_version} "
         f"({result.server_version_source}): {total.phrase()}; {verdict}"
-        + (f" ({failed} of {len(result.plans)} plans invalid)" if failed else "")
     )
     return "\n".join(lines) + "\n"
 
@@ -167,8 +167,8 @@ def _finding_lines(findings: Iterable[Finding], paint: _Painter) -> list[str]:
                      + _continued(finding.message, "    "))
         if finding.hint:
             lines.append("    hint: " + _continued(finding.hint, "          "))
-        if finding.zeebe_message and finding.zeebe_message != finding.message:
-            lines.append("    zeebe: " + _continued(finding.zeebe_message, "           "))
+        if zeebe := extra_zeebe_text(finding):
+            lines.append("    zeebe: " + _continued(zeebe, "           "))
         for related in finding.related:
             lines.append(f"    see {paint(_where(related), 'dim')}")
     return lines

@@ -46,7 +46,7 @@ def test_hint_and_related_locations_are_indented_under_their_finding() -> None:
 def test_summary_line_names_server_version_and_counts() -> None:
     last = render_validation(samples.validation(), "text").splitlines()[-1]
     assert last == ("3 plans checked against Camunda 8.8.0 (option): 2 errors, 1 warning, "
-                    "1 note; failed (2 of 3 plans invalid)")
+                    "1 note; failed (2 invalid)")
 
 
 def test_colour_only_when_asked() -> None:
