@@ -88,6 +88,8 @@ def zeebe_facts(element: etree._Element, element_type: str) -> dict[str, Any]:
                 extensions[f"property.{prop.get('name') or ''}"] = prop.get("value") or ""
         elif local == "userTask":
             is_camunda_user_task = True
+        elif local == "userTaskForm":
+            continue  # a process-level form body that formKeys refer to, not a fact to compare
         elif local == "formDefinition":
             facts["form"] = _form_kind(ext)
             _generic(ext, local, extensions)
