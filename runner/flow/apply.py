@@ -1,0 +1,195 @@
+"""apply: re-compute the dry run, check the guards, migrate, verify, record.
+
+Order of a run (one plan):
+
+1. take the plan's lock (``LockHeld`` when another apply of the plan runs);
+2. follow batches an earlier run started and did not see end (resume, never duplicate);
+3. re-compute the preview with the deployed models, collecting the migratable keys;
+4. guards (``DriftDetected``, exit 4): more than ``rollout.maxInstances``, definition keys or
+   plan checksum other than reviewed, blockers the review did not show;
+5. refuse (outcome ``refused``, exit 1) when the preview has error findings, or blocked
+   instances and the plan does not say ``rollout.allowBlocked: true``. Nothing is migrated
+   then: a plan that would leave instances behind must say so;
+6. migrate the migratable instances (single or batch mode), never the blocked ones;
+7. verify by reading back, record the audit record, return the ApplyReport.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal, Protocol
+
+from runner.errors import DriftDetected
+from runner.findings import Finding, Severity
+from runner.flow import guards
+from runner.flow.batch import (
+    BatchModeClient,
+    BatchSettings,
+    filter_is_exact,
+    migrate_batch,
+    resume_open_batches,
+)
+from runner.flow.journal import DEFAULT_JOURNAL_DIR, AuditRecord, PlanJournal, Provenance, utc_now
+from runner.flow.lock import PlanLock
+from runner.flow.observe import DEFAULT_CONCURRENCY, Observation
+from runner.flow.outcomes import KeySet, Outcomes
+from runner.flow.preview import PreviewClient, compute_preview
+from runner.flow.progress import NoProgress, ProgressListener
+from runner.flow.resolve import resolve_plan
+from runner.flow.single import SingleModeClient, Timing, migrate_single
+from runner.plan.model import Plan, RolloutMode
+from runner.results import ApplyReport, PlanPreview
+from runner.version import ServerVersion
+
+Mode = Literal["single", "batch"]
+
+
+class ApplyClient(PreviewClient, SingleModeClient, BatchModeClient, Protocol):
+    """Everything apply needs from the cluster client."""
+
+
+@dataclass(frozen=True, slots=True)
+class ApplySettings:
+    """How apply runs; the defaults suit a real cluster."""
+
+    journal_dir: Path = DEFAULT_JOURNAL_DIR
+    reviewed: guards.ReviewedPreview | None = None
+    mode: RolloutMode | None = None
+    """Overrides the plan's rollout.mode when given."""
+    concurrency: int | None = None
+    batch: BatchSettings = field(default_factory=BatchSettings)
+    timing: Timing = field(default_factory=Timing)
+    provenance: Provenance | None = None
+
+
+def choose_mode(requested: RolloutMode, server: ServerVersion) -> Mode:
+    """``auto`` is batch where the server has batch migration (8.8+), else single."""
+    if requested == "auto":
+        return "batch" if server.at_least("8.8") else "single"
+    return requested
+
+
+def apply_plan(plan: Plan, client: ApplyClient, *, settings: ApplySettings | None = None,
+               server: ServerVersion | None = None,
+               progress: ProgressListener | None = None) -> ApplyReport:
+    """Apply ``plan`` to the cluster safely; see the module docstring for the steps."""
+    options = settings or ApplySettings()
+    listener = progress or NoProgress()
+    journal = PlanJournal(options.journal_dir, plan)
+    with PlanLock(options.journal_dir, plan.name, run=journal.run):
+        return _Run(plan, client, options, listener, journal,
+                    server or client.server_version()).execute()
+
+
+class _Run:
+    def __init__(self, plan: Plan, client: ApplyClient, options: ApplySettings,
+                 progress: ProgressListener, journal: PlanJournal,
+                 server: ServerVersion) -> None:
+        self.plan, self.client, self.options = plan, client, options
+        self.progress, self.journal, self.server = progress, journal, server
+        self.started, self.clock = utc_now(), time.monotonic()
+        self.concurrency = options.concurrency or plan.rollout.concurrency or DEFAULT_CONCURRENCY
+        self.mode: Mode = choose_mode(options.mode or plan.rollout.mode, server)
+
+    def execute(self) -> ApplyReport:
+        resumed = (resume_open_batches(self.client, self.journal, self.plan,
+                                       self.options.batch)
+                   if self.server.at_least("8.8") else [])
+        resolved = resolve_plan(self.plan, self.client, self.server)
+        selected = KeySet()
+
+        def collect(observation: Observation) -> None:
+            if observation.verdict.accepted:
+                selected.add(observation.info.key)
+
+        preview = compute_preview(resolved, self.client, concurrency=self.concurrency,
+                                  progress=self.progress, on_observation=collect)
+        try:
+            guards.enforce(preview, self.options.reviewed)
+        except DriftDetected as drift:
+            self._finish(preview, "refused", Outcomes(), resumed, 0,
+                         message="; ".join(drift.reasons))
+            raise
+        refusal = self._refusal(preview)
+        if refusal is not None:
+            return self._finish(preview, "refused", Outcomes(), resumed, preview.matched,
+                                message=refusal.message, extra=(refusal,))
+        if preview.migrating == 0 or resolved.request is None:
+            return self._finish(preview, "nothing-to-migrate", Outcomes(), resumed,
+                                preview.matched)
+        self.journal.append("started", mode=self.mode, matched=preview.matched,
+                            migrating=preview.migrating, blocked=preview.blocked_total,
+                            source_definition_key=preview.source_definition_key,
+                            target_definition_key=preview.target_definition_key)
+        instructions = resolved.request.instructions
+        if self.mode == "single":
+            outcomes = migrate_single(self.client, selected, preview.target_definition_key,
+                                      instructions, concurrency=self.concurrency,
+                                      progress=self.progress, timing=self.options.timing)
+            remaining = preview.matched - outcomes.counts.get("migrated", 0)
+            batch_keys: list[str] = []
+        else:
+            by_keys = preview.blocked_total > 0 or not filter_is_exact(self.plan.filter)
+            run = migrate_batch(self.client, self.plan, preview.source_definition_key,
+                                preview.target_definition_key, instructions, selected,
+                                by_keys=by_keys, journal=self.journal,
+                                settings=self.options.batch, progress=self.progress,
+                                timing=self.options.timing)
+            outcomes, remaining, batch_keys = run.outcomes, run.remaining_on_source, list(
+                run.batch_keys)
+        bad = sum(outcomes.counts.get(k, 0) for k in ("rejected", "failed", "unknown"))
+        if bad:
+            self.journal.append("instances-failed", count=bad, sample=[
+                {"key": o.process_instance_key, "outcome": o.outcome, "message": o.message}
+                for o in outcomes.kept[:20]])
+        outcome = ("migrated" if bad == 0 else
+                   "unknown" if outcomes.counts.get("unknown") else
+                   "partial" if outcomes.counts.get("migrated") else "failed")
+        return self._finish(preview, outcome, outcomes, resumed + batch_keys, remaining)
+
+    def _refusal(self, preview: PlanPreview) -> Finding | None:
+        errors = [f for f in preview.findings if f.severity == Severity.ERROR]
+        if errors:
+            return Finding("A01", Severity.ERROR,
+                           f"not applied: the plan has {len(errors)} error finding(s)",
+                           location=self.plan.location_of(""),
+                           hint="fix the findings; 'c8migrate plan' shows them")
+        blocked = max(preview.blocked_total, len(preview.blocked))
+        if blocked and not self.plan.rollout.allow_blocked:
+            return Finding(
+                "A02", Severity.ERROR,
+                f"not applied: Zeebe would reject {blocked} of {preview.matched} instances, "
+                "and the plan does not allow leaving them behind",
+                location=self.plan.location_of("/rollout"),
+                hint="fix the mapping, narrow the filter, or set rollout.allowBlocked: true "
+                     "to migrate the others and leave the blocked ones on the source")
+        return None
+
+    def _finish(self, preview: PlanPreview, outcome: str, outcomes: Outcomes,
+                batch_keys: list[str], remaining: int, *, message: str | None = None,
+                extra: tuple[Finding, ...] = ()) -> ApplyReport:
+        duration = time.monotonic() - self.clock
+        counts = dict(outcomes.counts)
+        blocked = max(preview.blocked_total, len(preview.blocked))
+        if blocked and outcome != "refused":
+            counts["skipped"] = blocked
+        provenance = self.options.provenance or Provenance.detect(Path(self.plan.path).parent)
+        audit = AuditRecord(
+            plan=self.plan.name, plan_path=self.plan.path, checksum=self.plan.checksum,
+            run=self.journal.run, outcome=outcome, started=self.started, finished=utc_now(),
+            commit=provenance.commit, actor=provenance.actor, server_version=str(self.server),
+            mode=self.mode, process_definition_id=self.plan.source.process_definition_id,
+            tenant_id=self.plan.tenant_id,
+            source_definition_key=preview.source_definition_key or None,
+            target_definition_key=preview.target_definition_key or None,
+            counts={"matched": preview.matched, "migrating": preview.migrating,
+                    "blocked": blocked, "already_on_target": preview.already_on_target,
+                    "remaining_on_source": max(0, remaining), **counts},
+            batch_operation_keys=tuple(batch_keys), message=message)
+        self.journal.append("finished", outcome=outcome, audit=audit.to_json())
+        return ApplyReport(plan=self.plan, preview=preview, mode=self.mode, counts=counts,
+                           outcomes=outcomes.kept, batch_operation_keys=tuple(batch_keys),
+                           remaining_on_source=max(0, remaining), duration_seconds=duration,
+                           findings=preview.findings + extra)
