@@ -34,7 +34,7 @@ from runner.sandbox.queries import (
     compile_element_filter,
     element_sort_value,
 )
-from runner.sandbox.store import Store
+from runner.sandbox.store import DEFAULT_TENANT, Store
 from runner.sandbox.views import (
     Flavor,
     definition_json,
@@ -258,6 +258,28 @@ class Api:
                       "tenantId": r.tenant_id}
                      for flows in r.taken_flows.values() for flow in flows]
         return Response(200, {"items": items})
+
+    def variable_search(self, params: dict[str, str], request: Request) -> Response:
+        """POST /v2/variables/search by processInstanceKey: the process-scope variables
+        (added by the flow engineer; the dry run reads them to predict Z22)."""
+        filter_ = _search_body(request).get("filter") or {}
+        wanted = filter_.get("processInstanceKey") if isinstance(filter_, dict) else None
+        if not isinstance(wanted, str | int) or not str(wanted).isdigit():
+            raise ApiError(400, "Bad Request", "filter.processInstanceKey is required")
+        with self.store.lock:
+            record = self.store.instances.get(int(wanted))
+            variables = dict(record.variables) if record is not None else {}
+            tenant = record.tenant_id if record is not None else DEFAULT_TENANT
+        key = int(wanted)
+        items = [{"name": name, "value": json.dumps(value, separators=(",", ":")),
+                  "isTruncated": False, "tenantId": tenant,
+                  "variableKey": self.flavor.key(key * 1000 + index),
+                  "scopeKey": self.flavor.key(key), "processInstanceKey": self.flavor.key(key),
+                  "rootProcessInstanceKey": self.flavor.key(key)}
+                 for index, (name, value) in enumerate(sorted(variables.items()))]
+        page = {"totalItems": len(items), "hasMoreTotalItems": False, "startCursor": None,
+                "endCursor": None}
+        return Response(200, {"items": items, "page": page})
 
     def element_search(self, params: dict[str, str], request: Request) -> Response:
         filter_, spec, page = self._search_parts(request, ELEMENT_SORT_FIELDS)

@@ -105,6 +105,7 @@ def snapshot_of(record: InstanceRecord, definition: Definition) -> InstanceSnaps
         process_instance_key=str(key), process_definition_key=str(definition.key),
         bpmn_process_id=definition.process_id, elements=elements,
         tenant_id=record.tenant_id, variables=record.variables, taken_flows=taken,
+        variables_known=True,
         pending_command=record.pending_command != 0,
         pending_message_distribution=record.pending_distribution != 0)
 

@@ -62,6 +62,8 @@ ROUTES: tuple[Route, ...] = (
            since="8.8"),
     _route("POST", "/v2/flownode-instances/search", "flownode-search", Api.element_search,
            before="8.8"),
+    _route("POST", "/v2/variables/search", "variable-search", Api.variable_search,
+           since="8.8"),
     _route("POST", "/v2/process-instances/{key}/migration", "migrate", Api.migrate),
     _route("POST", "/v2/process-instances/migration", "batch-migrate", Api.batch_migrate,
            since="8.8"),
