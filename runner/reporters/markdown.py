@@ -5,7 +5,7 @@ Bounded by ``RenderOptions.max_chars`` (GitHub's comment limit by default)."""
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from runner import __version__
 from runner.findings import Finding, Severity, sorted_findings
@@ -150,7 +150,7 @@ def _validation_section(plan: PlanValidation, options: RenderOptions) -> Section
     else:
         body += "No findings.\n\n"
     if plan.plan and (plan.effective_mappings or plan.findings):
-        edges = [MappingEdge(s, t) for s, t, _ in plan.effective_mappings]
+        edges = [MappingEdge(s, t, origin=o) for s, t, o in plan.effective_mappings]
         edges += [MappingEdge(e, None) for e in unmapped_element_ids(plan.findings)
                   if e not in {s for s, _, _ in plan.effective_mappings}]
         if edges:
@@ -213,12 +213,13 @@ def _apply_section(report: ApplyReport) -> Section:
 
 
 def _preview_edges(preview: PlanPreview, validation: PlanValidation | None) -> list[MappingEdge]:
+    origins = {s: o for s, _, o in validation.effective_mappings} if validation else {}
     edges = [MappingEdge(m.source_element_id, m.target_element_id, m.source_element_type,
-                         m.instances) for m in preview.moves]
-    if validation is not None:
+                         m.instances, origins.get(m.source_element_id)) for m in preview.moves]
+    if validation is not None:  # mapped elements where no instance waits right now
         moved = {m.source_element_id for m in preview.moves}
-        edges += [MappingEdge(s, t) for s, t, _ in validation.effective_mappings
-                  if s not in moved]
+        edges += [MappingEdge(s, t, instances=0, origin=o)
+                  for s, t, o in validation.effective_mappings if s not in moved]
     return edges
 
 
@@ -226,17 +227,25 @@ def _mapping_details(plan: Plan, edges: list[MappingEdge]) -> str:
     renamed = sum(1 for e in edges if e.renamed)
     unmapped = sum(1 for e in edges if e.target_id is None)
     diagram = flowchart(describe_ref(plan.source), describe_ref(plan.target), edges)
-    rows = [f"| {code(e.source_id)} | {text(e.source_type or '')} | "
-            f"{code(e.target_id) if e.target_id else '⚠️ **no mapping**'}"
-            f"{' ✏️ renamed' if e.renamed else ''} | "
-            f"{'' if e.instances is None else e.instances} |"
-            for e in sorted(edges, key=MappingEdge.interest)[:MAX_TABLE_ROWS]]
-    more = f"\n\n… and {len(edges) - len(rows)} more" if len(edges) > len(rows) else ""
+    # columns without any value (types and counts are unknown offline) are left out
+    columns: list[tuple[str, str, Callable[[MappingEdge], str]]] = [
+        ("Source element", "---", lambda e: code(e.source_id)),
+        ("Type", "---", lambda e: text(e.source_type or "")),
+        ("Target element", "---", lambda e: (code(e.target_id) if e.target_id
+                                             else "⚠️ **no mapping**")
+         + (" ✏️ renamed" if e.renamed else "")),
+        ("Origin", "---", lambda e: e.origin or ""),
+        ("Instances", "--:", lambda e: "" if e.instances is None else str(e.instances)),
+    ]
+    shown = sorted(edges, key=MappingEdge.interest)[:MAX_TABLE_ROWS]
+    columns = [c for c in columns if any(c[2](e) for e in shown)]
+    table = ("| " + " | ".join(c[0] for c in columns) + " |\n|"
+             + "|".join(c[1] for c in columns) + "|\n"
+             + "".join("| " + " | ".join(c[2](e) for c in columns) + " |\n" for e in shown))
+    more = f"\n… and {len(edges) - len(shown)} more\n" if len(edges) > len(shown) else ""
     summary = (f"Mapping: {plural(len(edges), 'element')}, {renamed} renamed, "
                f"{unmapped} without mapping")
-    content = (f"```mermaid\n{diagram}\n```\n\n| Source element | Type | Target element | "
-               "Instances |\n|---|---|---|--:|\n" + "\n".join(rows) + more + "\n")
-    return _details(summary, content, open_=False)
+    return _details(summary, f"```mermaid\n{diagram}\n```\n\n{table}{more}", open_=False)
 
 
 def _blocked_text(groups: Sequence[BlockedGroup]) -> str:

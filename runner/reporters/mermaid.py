@@ -22,6 +22,8 @@ class MappingEdge:
     target_id: str | None
     source_type: str | None = None
     instances: int | None = None
+    origin: str | None = None
+    """'explicit' or 'auto' when known (offline validation)."""
 
     @property
     def renamed(self) -> bool:
