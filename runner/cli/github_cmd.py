@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -27,8 +28,8 @@ from runner.gitops.comment import (
 )
 from runner.gitops.github import GitHubClient, GitHubSettings, pr_number_from_event
 from runner.gitops.report_io import read_report
+from runner.reporters import RenderOptions, render_apply, render_previews, render_validation
 from runner.reporters import github as github_format
-from runner.reporters import render_apply, render_previews, render_validation
 
 _report_option = click.option(
     "--report", "report_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
@@ -74,30 +75,38 @@ def changed(ctx: click.Context, since: str, paths: tuple[Path, ...]) -> None:
 
 @command.command("summary")
 @_report_option
+@click.option("--markdown", "markdown_path", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the whole markdown report, uncut, to this file (an artifact).")
 @click.pass_context
-def summary(ctx: click.Context, report_path: Path) -> None:
+def summary(ctx: click.Context, report_path: Path, markdown_path: Path | None) -> None:
     """Print annotations for a report and, in GitHub Actions, write the job summary
     ($GITHUB_STEP_SUMMARY) and step outputs ($GITHUB_OUTPUT: status and counts)."""
     with error_boundary(_debug(ctx)):
         report = read_report(report_path)
         validation = report.validation()
+        uncut = RenderOptions(max_chars=sys.maxsize)
         if report.kind == "apply":
             reports = report.apply_reports()
             click.echo(render_apply(reports, "github"), nl=False)
             job = github_format.job_summary(reports=reports)
             outputs = github_format.step_outputs(reports=reports)
+            full = render_apply(reports, "markdown", uncut)
         elif report.kind == "preview":
             previews = report.previews()
             click.echo(render_previews(previews, "github", validation), nl=False)
             job = github_format.job_summary(previews=previews, validation=validation)
             outputs = github_format.step_outputs(previews=previews)
+            full = render_previews(previews, "markdown", validation, uncut)
         else:
             assert validation is not None
             click.echo(render_validation(validation, "github"), nl=False)
             job = github_format.job_summary(validation=validation)
             outputs = github_format.step_outputs(validation=validation)
+            full = render_validation(validation, "markdown", uncut)
         _append_env_file("GITHUB_STEP_SUMMARY", job)
         _append_env_file("GITHUB_OUTPUT", outputs)
+        if markdown_path is not None:
+            markdown_path.write_text(full, encoding="utf-8")
 
 
 @command.command("comment")

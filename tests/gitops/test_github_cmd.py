@@ -181,9 +181,12 @@ def test_summary_writes_annotations_job_summary_and_outputs(env: dict[str, str],
     env |= {"GITHUB_STEP_SUMMARY": str(summary), "GITHUB_OUTPUT": str(outputs)}
     report = write_preview_report(tmp_path / "r.json", [preview(matched=12, blocked=2)])
 
-    result = run(["github", "summary", "--report", str(report)], env)
+    full = tmp_path / "full.md"
+
+    result = run(["github", "summary", "--report", str(report), "--markdown", str(full)], env)
 
     assert result.exit_code == 0, result.output
+    assert "Task_Legacy" in full.read_text(encoding="utf-8")
     assert "::warning file=plans/order-v1-to-v2.yaml,line=12,col=7" in result.stdout
     assert "c8migrate dry run" in summary.read_text(encoding="utf-8")
     lines = outputs.read_text(encoding="utf-8").splitlines()
