@@ -251,7 +251,7 @@ class FakeCamunda:
             if "processDefinitionVersion" in flt and inst.version != flt[
                     "processDefinitionVersion"]:
                 continue
-            if any(inst.variables.get(v["name"], object()) is object() or
+            if any(v["name"] not in inst.variables or
                    json.dumps(inst.variables[v["name"]], separators=(",", ":")) != v["value"]
                    for v in flt.get("variables", [])):
                 continue
