@@ -7,7 +7,8 @@ OK = 0
 FINDINGS = 1
 """Findings at error level (warnings too with --strict), or an apply that left work undone."""
 USAGE = 2
-"""Bad command line, configuration, credentials, unreadable or malformed input files."""
+"""Bad command line, configuration, credentials, unreadable or malformed input files.
+(`validate` checks plan and BPMN files: their defects are located findings there, exit 1.)"""
 INTERNAL = 3
 """An unexpected internal error (a bug: please report it with --debug output)."""
 DRIFT = 4
