@@ -225,12 +225,18 @@ def compensation_subscriptions_migrate(v: Visit) -> Rejection | None:
             target_activity = target.get(target_boundary.attached_to or "")
             if activity is None or target_activity is None:
                 continue
-            if len(source.scope_chain(activity.id)) != len(target.scope_chain(target_activity.id)):
+            source_chain = source.scope_chain(activity.id)
+            target_chain = target.scope_chain(target_activity.id)
+            if len(source_chain) != len(target_chain):
+                # Zeebe names the scope that holds the activity's sub-process (observed in
+                # its tests), i.e. one level above the activity's own flow scope.
+                shown_source = source_chain[1] if len(source_chain) > 1 else source_chain[0]
+                shown_target = target_chain[1] if len(target_chain) > 1 else target_chain[0]
                 return Rejection(
                     "Z23", "INVALID_STATE",
                     f"Expected to migrate process instance with id '{source.process_id}' but the "
                     "flow scope of compensation boundary event is changed. Flow scope "
-                    f"'{activity.flow_scope}' is not in the same level as "
-                    f"'{target_activity.flow_scope}'. The flow scope of a compensation boundary "
-                    "event cannot be changed during migration yet.", element_id=boundary.id)
+                    f"'{shown_source}' is not in the same level as '{shown_target}'. The flow "
+                    "scope of a compensation boundary event cannot be changed during migration "
+                    "yet.", element_id=boundary.id)
     return None
