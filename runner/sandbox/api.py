@@ -31,6 +31,7 @@ from runner.sandbox.queries import (
     Sorted,
     compile_element_filter,
     element_sort_value,
+    exact_keys,
 )
 from runner.sandbox.store import DEFAULT_TENANT
 from runner.sandbox.views import element_json, incident_offset, instance_json
@@ -108,10 +109,12 @@ class Api(DefinitionOps, BatchOps):
         store = self.store
         with store.lock:
             now = time.monotonic()
+            definitions = exact_keys(filter_.get("processDefinitionKey")) \
+                if isinstance(filter_, dict) and "processDefinitionKey" in filter_ else None
             if instance_key is not None:
                 keys = [instance_key] if instance_key in store.instances else []
             else:
-                keys = list(store.instance_keys)
+                keys = list(store.iter_candidates(definitions, now))
             rows = []
             for key in keys:
                 view = store.visible(store.instances[key], now)

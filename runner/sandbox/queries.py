@@ -79,14 +79,15 @@ def compile_instance_filter(filter_: Any) -> tuple[Predicate, list[int] | None]:
             test = compile_property(condition, kind, field)
             tests.append(lambda v, t=test, g=getter: t(g(v)))  # type: ignore[misc]
             if field == "processDefinitionKey":
-                definition_keys = _exact_keys(condition)
+                definition_keys = exact_keys(condition)
         else:
             raise FilterError(f"the sandbox does not support the process instance filter "
                               f"'{field}'")
     return (lambda v: all(t(v) for t in tests)), definition_keys
 
 
-def _exact_keys(condition: Any) -> list[int] | None:
+def exact_keys(condition: Any) -> list[int] | None:
+    """The keys an exact or $eq/$in key filter allows; None when it is not that simple."""
     try:
         if isinstance(condition, dict):
             if "$eq" in condition:
