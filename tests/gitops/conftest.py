@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from fake_github import FakeGitHub, RunningFakeGitHub
+from support.sandbox import sandbox, sandbox_factory  # noqa: F401  (fixtures)
 
 TOKEN = "ghs_test-token-DO-NOT-LEAK-7f3a9c"
 """A recognisable token: tests search every posted body and output for it."""
