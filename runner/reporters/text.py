@@ -182,7 +182,4 @@ def _continued(text: str, indent: str) -> str:
 def _where(location: Location | None) -> str:
     if location is None:
         return ""
-    parts = [location.file, str(location.line or 1)]
-    if location.column is not None:
-        parts.append(str(location.column))
-    return ":".join(parts)
+    return str(location)  # file, file:line or file:line:col, whatever is known

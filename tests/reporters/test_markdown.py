@@ -132,3 +132,17 @@ def test_custom_limits_are_respected(limit: int) -> None:
 def test_small_report_is_not_cut() -> None:
     output = render_previews([samples.preview()], "markdown")
     assert "cut" not in output
+
+
+def test_very_large_validation_stays_under_the_limit() -> None:
+    many = tuple(Finding("Z07", Severity.ERROR, f"instances waiting at 'Task_{i}' would be "
+                         "rejected " + "x" * 200, Location("plans/big.yaml", i + 1, 1))
+                 for i in range(300))
+    base = samples.validation()
+    plans = tuple(dataclasses.replace(base.plans[0], path=f"plans/big{i}.yaml", findings=many)
+                  for i in range(100))
+    output = render_validation(dataclasses.replace(base, plans=plans), "markdown")
+    assert len(output) <= RenderOptions().max_chars
+    assert "| … 40 more plans |" in output  # the table keeps its first 60 rows
+    assert "This report was cut" in output
+    assert output.count("<details") == output.count("</details>")

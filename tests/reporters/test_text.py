@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
+from runner.findings import Finding, Location, Severity
 from runner.reporters import RenderOptions, render_apply, render_previews, render_validation
 
 from . import samples
@@ -81,3 +83,11 @@ def test_apply_shows_counts_batch_keys_verification_and_duration() -> None:
     assert "instances: already-migrated 2, migrated 36, rejected 1" in output
     assert "batch operations: 2251799813699001" in output
     assert "verified: 1 matching instance still on the source definition" in output
+
+
+def test_location_shows_only_what_is_known() -> None:
+    finding = Finding("B03", Severity.ERROR, "file too large", Location("plans/bpmn/huge.bpmn"))
+    validation = samples.validation()
+    plan = dataclasses.replace(validation.plans[2], findings=(finding,))
+    output = render_validation(dataclasses.replace(validation, plans=(plan,)), "text")
+    assert "plans/bpmn/huge.bpmn: error B03 file too large\n" in output
