@@ -122,7 +122,9 @@ def _unmapped_hint(request: MigrationRequest, element_id: str) -> str:
                     f"({target.body_type(element_id)}); map it to an element of type "
                     f"{source.body_type(element_id)}")
     scope = element.flow_scope or source.process_id
-    scope_target = scope if scope != source.process_id else target.process_id
+    mapped = {i.source: i.target for i in request.instructions}
+    mapped[source.process_id] = target.process_id
+    scope_target = mapped.get(scope, scope)
     candidates = [e for e in target if e.element_type == element.element_type
                   and e.multi_instance == element.multi_instance
                   and (e.flow_scope or "") == scope_target]

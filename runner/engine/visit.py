@@ -122,6 +122,11 @@ class Visit:
         return catch_events(self.cmd.target, target, role)
 
 
+def is_message_catch(element: Element) -> bool:
+    """Message catch events and receive tasks (whose message is their own event)."""
+    return element.event_type == "MESSAGE" or element.element_type == "RECEIVE_TASK"
+
+
 def catch_events(model: ProcessModel, element: Element | None, role: Role) -> list[Element]:
     """The catch events an element instance subscribes to (reference E16).
 

@@ -6,7 +6,7 @@ from runner.bpmn.model import Element
 from runner.engine import expressions, versions
 from runner.engine.rules.base import Stage, rule
 from runner.engine.state import Rejection
-from runner.engine.visit import Visit
+from runner.engine.visit import Visit, is_message_catch
 from runner.version import ServerVersion
 
 
@@ -50,7 +50,7 @@ def _held_message_names(v: Visit) -> set[str]:
         return set()
     names: set[str] = set()
     for event in v.source_catch_events():
-        if event.event_type == "MESSAGE" and event.message_name:
+        if is_message_catch(event) and event.message_name:
             name = _message_name(event, v)
             if name is not None:
                 names.add(name)
@@ -81,7 +81,7 @@ def no_pending_subscription_distribution(v: Visit) -> Rejection | None:
     if not v.cmd.snapshot.pending_message_distribution or v.target is None:
         return None
     for event in v.source_catch_events():
-        if event.event_type == "MESSAGE" and event.id in v.cmd.id_map:
+        if is_message_catch(event) and event.id in v.cmd.id_map:
             return Rejection(
                 "Z18A", "INVALID_STATE",
                 f"Expected to migrate process instance '{v.key}' but active element with id "
@@ -108,7 +108,7 @@ def no_second_subscription_to_same_message(v: Visit) -> Rejection | None:
     if not held:
         return None
     for event in new_subscriptions(v):
-        if event.event_type != "MESSAGE":
+        if not is_message_catch(event):
             continue
         name = _message_name(event, v)
         if name is None or name not in held:
@@ -135,7 +135,7 @@ def _evaluation_failure(event: Element, v: Visit) -> str | None:
     """Zeebe's evaluation failure for a newly opened catch event, or None."""
     variables = v.cmd.snapshot.variables
     checks: list[tuple[str | None, str]] = []
-    if event.event_type == "MESSAGE":
+    if is_message_catch(event):
         checks.append((event.correlation_key, "correlation"))
     elif event.event_type == "TIMER" and (event.timer or "").startswith("duration:"):
         checks.append(((event.timer or "").split(":", 1)[1], "duration"))

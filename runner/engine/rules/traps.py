@@ -14,13 +14,13 @@ from runner.engine.rules.base import warning
 from runner.engine.rules.gateways import joining_gateways
 from runner.engine.rules.subscriptions import new_subscriptions
 from runner.engine.state import Note
-from runner.engine.visit import Visit
+from runner.engine.visit import Visit, is_message_catch
 
 
 def _mapped_message_events(v: Visit) -> Iterator[tuple[Element, Element]]:
     for event in v.source_catch_events():
         target = v.cmd.target.get(v.cmd.id_map.get(event.id, ""))
-        if event.event_type == "MESSAGE" and target is not None and target.event_type == "MESSAGE":
+        if target is not None and is_message_catch(event) and is_message_catch(target):
             yield event, target
 
 

@@ -1,0 +1,83 @@
+"""judge(): order, the process row, moves and notes, beyond what single cases show."""
+
+from __future__ import annotations
+
+from runner.engine.judge import judge
+from runner.engine.rules.command import instance_not_found, target_definition_not_found
+from runner.engine.state import ElementInstance, InstanceSnapshot, Instruction, MigrationRequest
+from runner.engine.synthetic import synthetic_snapshot
+from runner.version import NEWEST
+
+from .harness import load_model
+
+
+def request(source: str, target: str, *pairs: tuple[str, str]) -> MigrationRequest:
+    return MigrationRequest(load_model(source), load_model(target),
+                            tuple(Instruction(s, t) for s, t in pairs), NEWEST)
+
+
+def test_instance_without_process_row_is_not_found() -> None:
+    req = request("rules/tasks_v1.bpmn", "rules/tasks_v1.bpmn", ("A", "A"))
+    gone = InstanceSnapshot("2251799813685999", "1", "P", elements=())
+    verdict = judge(req, gone)
+    assert verdict.rejection == instance_not_found("2251799813685999")
+    assert verdict.rejection.http_status == 404
+    assert verdict.rejection.message == ("Expected to migrate process instance but no process "
+                                         "instance found with key '2251799813685999'")
+
+
+def test_target_definition_not_found_text() -> None:
+    rejection = target_definition_not_found("42")
+    assert (rejection.code, rejection.rejection_type) == ("Z03", "NOT_FOUND")
+    assert rejection.message == ("Expected to migrate process instance to process definition "
+                                 "but no process definition found with key '42'")
+
+
+def test_moves_list_each_active_element_once_breadth_first() -> None:
+    req = request("rules/mi_v1.bpmn", "rules/mi_v1.bpmn", ("Sub", "Sub"), ("S1", "S1"),
+                  ("A", "A"))
+    snapshot = synthetic_snapshot(req.source, ["S1", "A"])
+    verdict = judge(req, snapshot)
+    assert verdict.accepted
+    assert verdict.moves == (("Sub", "Sub"), ("A", "A"), ("S1", "S1"))
+
+
+def test_first_failing_element_breadth_first_wins() -> None:
+    # The container (level 1) is checked before the task inside it (level 2).
+    req = request("rules/scope_v1.bpmn", "rules/scope_v2.bpmn", ("S1", "S1"))
+    verdict = judge(req, synthetic_snapshot(req.source, ["S1"]))
+    assert verdict.rejection is not None
+    assert (verdict.rejection.code, verdict.rejection.element_id) == ("Z07", "Sub")
+
+
+def test_rejected_instance_carries_no_notes() -> None:
+    req = request("rules/tasks_v1.bpmn", "rules/tasks_v2.bpmn", ("A", "A"))
+    verdict = judge(req, synthetic_snapshot(req.source, ["A", "C"]))
+    assert verdict.rejection is not None and verdict.rejection.code == "Z07"
+    assert verdict.notes == () and verdict.moves == ()
+
+
+def test_instruction_for_the_process_id_is_ignored() -> None:
+    req = request("rules/tasks_v1.bpmn", "rules/tasks_q.bpmn", ("P", "A"), ("A", "A"))
+    assert judge(req, synthetic_snapshot(req.source, ["A"])).accepted
+
+
+def test_rest_detail_and_status_follow_the_rejection_type() -> None:
+    req = request("rules/tasks_v1.bpmn", "rules/tasks_v2.bpmn", ("A", "Nope"))
+    rejection = judge(req, synthetic_snapshot(req.source, ["A"])).rejection
+    assert rejection is not None and rejection.http_status == 400
+    assert rejection.rest_detail.startswith(
+        "Command 'MIGRATE' rejected with code 'INVALID_ARGUMENT': Expected to migrate")
+
+
+def test_activating_element_opens_no_new_subscriptions() -> None:
+    req = request("rules/boundary_v1.bpmn", "rules/boundary_v2.bpmn", ("A", "A"),
+                  ("TA", "TA"), ("MA", "MA"))
+    snapshot = synthetic_snapshot(req.source, ["A"], variables={}, variables_known=True)
+    assert judge(req, snapshot).rejection is not None  # Z22: customerId missing
+    rows = tuple(ElementInstance(e.key, e.element_id, e.element_type, e.parent_key,
+                                 state="ACTIVATING" if e.element_id == "A" else "ACTIVE")
+                 for e in snapshot.elements)
+    activating = InstanceSnapshot(snapshot.process_instance_key, "1", "P", rows,
+                                  variables={}, variables_known=True)
+    assert judge(req, activating).accepted
