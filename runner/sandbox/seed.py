@@ -23,7 +23,7 @@ from runner.sandbox.tree import TreeError, build_template
 _GROUP_KEYS = frozenset({
     "process", "version", "tenantId", "count", "waitAt", "variables", "hasIncident",
     "startDate", "startDateStepSeconds", "state", "takenFlows", "pendingCommand",
-    "pendingMessageDistribution",
+    "pendingMessageDistribution", "innerInstances",
 })
 MAX_SEED_INSTANCES = 2_000_000
 
@@ -115,8 +115,11 @@ def _create_group(store: Store, group: Any, where: str) -> list[int]:
     wait_at = group.get("waitAt")
     if not isinstance(wait_at, list) or not all(isinstance(w, str) for w in wait_at):
         raise SeedError(f"{where}: 'waitAt' must be a list of element ids")
+    inner = group.get("innerInstances", 1)
+    if isinstance(inner, bool) or not isinstance(inner, int) or not 1 <= inner <= 1000:
+        raise SeedError(f"{where}: 'innerInstances' must be between 1 and 1000")
     try:
-        template = build_template(definition.model, wait_at)
+        template = build_template(definition.model, wait_at, inner)
     except TreeError as exc:
         raise SeedError(f"{where}: {exc}") from exc
     count = group.get("count", 1)

@@ -59,11 +59,13 @@ def _user_task_flag(model: ProcessModel, element_id: str) -> bool | None:
     return element.user_task_impl == "zeebe user task"
 
 
-def build_template(model: ProcessModel, wait_at: Iterable[str]) -> TreeTemplate:
+def build_template(model: ProcessModel, wait_at: Iterable[str],
+                   inner_instances: int = 1) -> TreeTemplate:
     """The tree for instances waiting at ``wait_at`` (leaf ids); containers are implied.
 
     Every enclosing sub-process becomes one element instance (shared between leaves in it);
-    a multi-instance activity becomes a MULTI_INSTANCE_BODY with one inner instance.
+    a multi-instance activity becomes a MULTI_INSTANCE_BODY with ``inner_instances`` inner
+    instances (elements inside a multi-instance sub-process sit in its first one).
     """
     leaves = tuple(wait_at)
     rows: list[TreeRow] = [TreeRow(0, model.process_id, "PROCESS", None)]
@@ -82,11 +84,12 @@ def build_template(model: ProcessModel, wait_at: Iterable[str]) -> TreeTemplate:
             body = len(rows)
             rows.append(TreeRow(body, element_id, "MULTI_INSTANCE_BODY", parent))
             parent = body
-        offset = len(rows)
-        rows.append(TreeRow(offset, element_id, element.element_type, parent,
-                            is_inner_instance=bool(element.multi_instance),
-                            is_camunda_user_task=_user_task_flag(model, element_id)))
-        return offset
+        first = len(rows)
+        for _ in range(inner_instances if element.multi_instance else 1):
+            rows.append(TreeRow(len(rows), element_id, element.element_type, parent,
+                                is_inner_instance=bool(element.multi_instance),
+                                is_camunda_user_task=_user_task_flag(model, element_id)))
+        return first
 
     for leaf in leaves:
         if leaf not in model:

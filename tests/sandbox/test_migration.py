@@ -208,3 +208,22 @@ def test_bad_requests_are_problems(client: httpx.Client) -> None:
     missing_key = client.post("/v2/process-instances/1/migration",
                               json={"mappingInstructions": []})
     assert missing_key.status_code == 400
+
+
+def test_multi_instance_inner_instances_migrate_with_their_keys(
+        client: httpx.Client, sandbox: SandboxHandle) -> None:
+    keys = deploy(client, "shipping.v1.bpmn", "shipping.v2.bpmn")
+    [key] = _seed(sandbox, ["Task_Label"], innerInstances=3)
+    before = _elements(client, key)
+    assert [e["type"] for e in before] == ["PROCESS", "SUB_PROCESS", "MULTI_INSTANCE_BODY",
+                                           "SERVICE_TASK", "SERVICE_TASK", "SERVICE_TASK"]
+    inner = client.post("/v2/element-instances/search", json={
+        "filter": {"elementInstanceScopeKey": before[2]["elementInstanceKey"]}}).json()
+    assert inner["page"]["totalItems"] == 3
+    response = _migrate(client, key, keys["2"], [("Sub_Pack", "Sub_Pack"),
+                                                 ("Task_Label", "Task_Label")])
+    assert response.status_code == 204, response.text
+    after = _elements(client, key)
+    assert [(e["elementInstanceKey"], e["type"]) for e in after] == \
+        [(e["elementInstanceKey"], e["type"]) for e in before]
+    assert {e["processDefinitionKey"] for e in after} == {keys["2"]}
