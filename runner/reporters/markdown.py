@@ -215,7 +215,8 @@ def _apply_section(report: ApplyReport) -> Section:
 def _preview_edges(preview: PlanPreview, validation: PlanValidation | None) -> list[MappingEdge]:
     origins = {s: o for s, _, o in validation.effective_mappings} if validation else {}
     edges = [MappingEdge(m.source_element_id, m.target_element_id, m.source_element_type,
-                         m.instances, origins.get(m.source_element_id)) for m in preview.moves]
+                         m.instances, origins.get(m.source_element_id), m.blocked)
+             for m in preview.moves]
     if validation is not None:  # mapped elements where no instance waits right now
         moved = {m.source_element_id for m in preview.moves}
         edges += [MappingEdge(s, t, instances=0, origin=o)
@@ -236,6 +237,7 @@ def _mapping_details(plan: Plan, edges: list[MappingEdge]) -> str:
          + (" ✏️ renamed" if e.renamed else "")),
         ("Origin", "---", lambda e: e.origin or ""),
         ("Instances", "--:", lambda e: "" if e.instances is None else str(e.instances)),
+        ("Blocked", "--:", lambda e: str(e.blocked) if e.blocked else ""),
     ]
     shown = sorted(edges, key=MappingEdge.interest)[:MAX_TABLE_ROWS]
     columns = [c for c in columns if any(c[2](e) for e in shown)]

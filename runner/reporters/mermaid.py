@@ -24,6 +24,8 @@ class MappingEdge:
     instances: int | None = None
     origin: str | None = None
     """'explicit' or 'auto' when known (offline validation)."""
+    blocked: int = 0
+    """Of ``instances``, how many Zeebe would reject (dry run)."""
 
     @property
     def renamed(self) -> bool:
@@ -75,7 +77,10 @@ def flowchart(source_title: str, target_title: str, edges: Sequence[MappingEdge]
     for edge in shown:
         if edge.target_id is None:
             continue
-        text = f"|{edge.instances} inst.|" if edge.instances else ""
+        text = ""
+        if edge.instances:
+            blocked = f", {edge.blocked} blocked" if edge.blocked else ""
+            text = f"|{edge.instances} inst.{blocked}|"
         arrow = "==>" if edge.renamed else "-->"
         lines.append(f"  {source_nodes[edge.source_id]} {arrow}{text} "
                      f"{target_nodes[edge.target_id]}")

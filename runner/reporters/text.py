@@ -147,7 +147,7 @@ def _preview_lines(preview: PlanPreview, paint: _Painter) -> list[str]:
             retry = " (transient: apply retries)" if group.transient else ""
             lines.append(f"    {paint(group.code, 'error')} {plural(group.count, 'instance')}"
                          f"{where}{retry}")
-            lines.append(f"      {group.message}")
+            lines.append("      " + _continued(group.message, "      "))
             lines.append(f"      e.g. {', '.join(group.keys)}")
         if len(preview.blocked) < blocked_count(preview):
             lines.append(f"    (reasons of {len(preview.blocked)} of "

@@ -146,3 +146,11 @@ def test_very_large_validation_stays_under_the_limit() -> None:
     assert "| … 40 more plans |" in output  # the table keeps its first 60 rows
     assert "This report was cut" in output
     assert output.count("<details") == output.count("</details>")
+
+
+def test_mapped_elements_with_blocked_instances_say_so_in_diagram_and_table() -> None:
+    preview = dataclasses.replace(samples.preview(), moves=(
+        ElementMove("Task_Pack", "USER_TASK", "Task_PackParcel", 12, 4),))
+    output = render_previews([preview], "markdown")
+    assert "s0 ==>|12 inst., 4 blocked| t0" in output
+    assert ("| `Task_Pack` | USER_TASK | `Task_PackParcel` ✏️ renamed | 12 | 4 |") in output
