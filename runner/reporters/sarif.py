@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from pathlib import PurePosixPath
 from typing import Any
 
 from runner import __version__
@@ -123,9 +124,12 @@ def _result(plan_file: str, finding: Finding, rule_index: int) -> dict[str, Any]
 
 
 def _physical(location: Location) -> dict[str, Any]:
-    physical: dict[str, Any] = {
-        "artifactLocation": {"uri": artifact_uri(location.file), "uriBaseId": "%SRCROOT%"},
-    }
+    artifact: dict[str, str]
+    if PurePosixPath(location.file).is_absolute():  # given as such on the command line
+        artifact = {"uri": PurePosixPath(location.file).as_uri()}
+    else:
+        artifact = {"uri": artifact_uri(location.file), "uriBaseId": "%SRCROOT%"}
+    physical: dict[str, Any] = {"artifactLocation": artifact}
     if location.line is not None and location.line >= 1:
         region: dict[str, int] = {"startLine": location.line}
         if location.column is not None and location.column >= 1:

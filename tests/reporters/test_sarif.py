@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Callable
 from importlib import resources
@@ -10,6 +11,7 @@ from typing import Any
 import jsonschema
 import pytest
 
+from runner.findings import Finding, Location, Severity
 from runner.reporters import RenderOptions, render_apply, render_previews, render_validation
 from runner.reporters.sarif import artifact_uri
 
@@ -118,3 +120,15 @@ def test_blocked_instances_are_results_of_the_preview() -> None:
 ])
 def test_artifact_uris_are_relative(path: str, uri: str) -> None:
     assert artifact_uri(path) == uri
+
+
+def test_absolute_paths_become_file_uris(
+        sarif_validator: jsonschema.Draft4Validator) -> None:
+    base = samples.validation()
+    finding = Finding("Z08", Severity.ERROR, "m", Location("/srv/repo/plans/a b.yaml", 3, 1))
+    plan = dataclasses.replace(base.plans[2], path="/srv/repo/plans/a b.yaml",
+                               findings=(finding,))
+    log = json.loads(render_validation(dataclasses.replace(base, plans=(plan,)), "sarif"))
+    assert list(sarif_validator.iter_errors(log)) == []
+    location = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"] == {"uri": "file:///srv/repo/plans/a%20b.yaml"}
