@@ -88,12 +88,14 @@ def _transient(code: str, message: str) -> Rejection:
 def snapshot_of(record: InstanceRecord, definition: Definition) -> InstanceSnapshot:
     """The instance as the engine sees it when the MIGRATE command arrives."""
     key = record.key
+    incident_at = record.template.incident_row() if record.has_incident else None
     elements = tuple(
         ElementInstance(
             key=str(key + row.offset), element_id=row.element_id,
             element_type=row.element_type,
             parent_key=None if row.parent_offset is None else str(key + row.parent_offset),
-            has_incident=False, is_camunda_user_task=row.is_camunda_user_task,
+            has_incident=row.offset == incident_at,
+            is_camunda_user_task=row.is_camunda_user_task,
             is_inner_instance=row.is_inner_instance)
         for row in record.template.rows)
     taken: dict[str, tuple[str, ...]] = {}

@@ -40,6 +40,13 @@ class TreeTemplate:
     def size(self) -> int:
         return len(self.rows)
 
+    def incident_row(self) -> int | None:
+        """Where an incident of the instance sits: the innermost row of the first leaf."""
+        if not self.leaves:
+            return None
+        return max((r.offset for r in self.rows if r.element_id == self.leaves[0]),
+                   default=None)
+
     def offset_of(self, element_id: str) -> int | None:
         """Offset of the first (outermost) row of ``element_id``."""
         for row in self.rows:

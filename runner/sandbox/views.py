@@ -69,11 +69,8 @@ def element_state(view: View) -> str:
 
 
 def incident_offset(view: View) -> int | None:
-    """The row holding the instance's incident: the innermost row of its first wait state."""
-    if not view.record.has_incident or not view.template.leaves:
-        return None
-    leaf = view.template.leaves[0]
-    return max((x.offset for x in view.template.rows if x.element_id == leaf), default=None)
+    """The row holding the instance's incident, if it has one."""
+    return view.template.incident_row() if view.record.has_incident else None
 
 
 def element_json(flavor: Flavor, view: View, row: TreeRow) -> dict[str, Any]:
