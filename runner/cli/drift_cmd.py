@@ -1,11 +1,75 @@
-"""`c8migrate drift` (placeholder until its owner lands it)."""
+"""`c8migrate drift`: are instances still on the source version of an applied plan?
+
+Reads the audit records in the journal (--journal-dir) and counts, per applied plan, the
+instances its filter selects on the source definition. Meant for a scheduled CI job.
+
+Exit codes: 0 no drift (or nothing applied yet); 1 drift: more instances on a source
+definition than the last run left behind on purpose; 2 usage, configuration or cluster
+errors.
+"""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import click
+
+from runner import exit_codes
+from runner.cli.cluster_options import ClusterOptions, build_client, cluster_options
+from runner.cli.errors import error_boundary
+from runner.cli.flow_common import journal_dir_option
+from runner.cli.options import write_report
+from runner.flow.drift import PlanDrift, check_drift
 
 
 @click.command("drift")
-def command() -> None:
-    """Not built yet."""
-    raise click.ClickException("'drift' is not built yet")
+@cluster_options
+@journal_dir_option
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Report format.")
+@click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the report to FILE instead of stdout.")
+@click.pass_context
+def command(ctx: click.Context, cluster: ClusterOptions, journal_dir: Path, fmt: str,
+            output: Path | None) -> None:
+    """Check applied plans for instances still on their source version."""
+    debug = bool((ctx.obj or {}).get("debug"))
+    with error_boundary(debug):
+        with build_client(cluster) as client:
+            results = check_drift(journal_dir, client)
+        text = render_json(results) if fmt == "json" else render_text(results, journal_dir)
+        write_report(text, output)
+    ctx.exit(exit_codes.FINDINGS if any(r.drifted for r in results) else exit_codes.OK)
+
+
+def render_text(results: list[PlanDrift], journal_dir: Path) -> str:
+    if not results:
+        return f"no applied plans recorded in {journal_dir}; nothing to check\n"
+    lines = []
+    for r in results:
+        rec = r.record
+        state = "DRIFT" if r.drifted else "ok"
+        lines.append(f"{state:5} {rec.plan}: {r.on_source} instance(s) still on "
+                     f"{rec.process_definition_id} (key {rec.source_definition_key}); "
+                     f"{r.allowed} left behind on purpose by the run of {rec.finished}")
+        if r.filter_source == "none":
+            lines.append("      (plan file missing or changed: counted without its filter)")
+    drifted = sum(1 for r in results if r.drifted)
+    lines.append(f"\n{drifted} of {len(results)} applied plan(s) drifted")
+    return "\n".join(lines) + "\n"
+
+
+def render_json(results: list[PlanDrift]) -> str:
+    document = {
+        "kind": "drift",
+        "drifted": sum(1 for r in results if r.drifted),
+        "plans": [{"plan": r.record.plan, "planPath": r.record.plan_path,
+                   "sourceDefinitionKey": r.record.source_definition_key,
+                   "targetDefinitionKey": r.record.target_definition_key,
+                   "onSource": r.on_source, "allowed": r.allowed, "drifted": r.drifted,
+                   "filter": r.filter_source, "lastRun": r.record.run,
+                   "lastOutcome": r.record.outcome, "lastFinished": r.record.finished}
+                  for r in results],
+    }
+    return json.dumps(document, indent=2) + "\n"
