@@ -92,6 +92,7 @@ class ServerVersionType(click.ParamType):  # type: ignore[type-arg]
 
     def convert(self, value: Any, param: click.Parameter | None,
                 ctx: click.Context | None) -> ServerVersion:
+        """Parse and range-check the version (click calls this)."""
         if isinstance(value, ServerVersion):
             return value
         try:

@@ -74,6 +74,7 @@ def finding_annotation(finding: Finding, fallback_file: str | None = None) -> st
 
 
 def render_validation(result: ValidationResult, options: RenderOptions) -> str:
+    """Findings as annotations, one group per plan, and a summary line."""
     lines: list[str] = []
     for plan in result.plans:
         lines.extend(_group(f"{plan.path}: {validation_status(plan)}",
@@ -85,6 +86,7 @@ def render_validation(result: ValidationResult, options: RenderOptions) -> str:
 
 def render_previews(previews: Sequence[PlanPreview], validation: ValidationResult | None,
                     options: RenderOptions) -> str:
+    """Per plan a group: counts, finding annotations and one annotation per blocked reason."""
     lines: list[str] = []
     for preview in previews:
         path = preview.plan.path
@@ -107,6 +109,7 @@ def render_previews(previews: Sequence[PlanPreview], validation: ValidationResul
 
 
 def render_apply(reports: Sequence[ApplyReport], options: RenderOptions) -> str:
+    """Per plan a group: outcome counts and an annotation per instance not migrated."""
     lines: list[str] = []
     for report in reports:
         path = report.plan.path

@@ -79,15 +79,18 @@ def apply_document(reports: Sequence[ApplyReport]) -> dict[str, Any]:
 
 
 def render_validation(result: ValidationResult, options: RenderOptions) -> str:
+    """The validation document, indented."""
     return _dump(validation_document(result))
 
 
 def render_previews(previews: Sequence[PlanPreview], validation: ValidationResult | None,
                     options: RenderOptions) -> str:
+    """The dry-run document, indented."""
     return _dump(previews_document(previews, validation))
 
 
 def render_apply(reports: Sequence[ApplyReport], options: RenderOptions) -> str:
+    """The apply document, indented."""
     return _dump(apply_document(reports))
 
 

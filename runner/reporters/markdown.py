@@ -4,22 +4,27 @@ Bounded by ``RenderOptions.max_chars`` (GitHub's comment limit by default)."""
 
 from __future__ import annotations
 
-import html
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 
 from runner import __version__
-from runner.findings import Finding, Severity, sorted_findings
 from runner.plan.model import Plan
-from runner.reporters.base import RenderOptions, rule_doc_link
+from runner.reporters.base import RenderOptions
 from runner.reporters.budget import Section, fit
-from runner.reporters.mermaid import MappingEdge, flowchart
+from runner.reporters.markdown_blocks import (
+    MAX_TABLE_ROWS,
+    blocked_text,
+    code,
+    details,
+    finding_list,
+    mapping_details,
+    text,
+)
+from runner.reporters.mermaid import MappingEdge
 from runner.reporters.summary import (
-    BlockedGroup,
     Counts,
     apply_status,
     blocked_count,
     describe_ref,
-    extra_zeebe_text,
     group_blocked,
     plural,
     preview_status,
@@ -29,35 +34,20 @@ from runner.reporters.summary import (
 )
 from runner.results import ApplyReport, PlanPreview, PlanValidation, ValidationResult
 
-MAX_FINDINGS = 50
-MAX_TABLE_ROWS = 60
-MAX_REASONS = 10
 ICONS = {
     "valid": "✅", "ready": "✅", "applied": "✅", "nothing-to-migrate": "⚪",
     "nothing-to-do": "⚪", "warnings": "⚠️", "incomplete": "⚠️", "blocked": "⛔",
     "guard-exceeded": "⛔", "invalid": "❌", "failed": "❌",
 }
-_SEVERITY_ICON = {Severity.ERROR: "❌", Severity.WARNING: "⚠️", Severity.NOTE: "📝"}
-
-
-def text(value: str) -> str:
-    """Untrusted text (plan names, messages) as inert markdown: no HTML, no table breaks."""
-    return (html.escape(value, quote=False).replace("|", "\\|").replace("@", "@\u200b")
-            .replace("\r", "").replace("\n", "<br>"))
-
-
-def code(value: str) -> str:
-    """An inline code span that survives backticks and pipes in ``value``."""
-    value = value.replace("|", "\\|").replace("\n", " ")
-    fence = "``" if "`" in value else "`"
-    return f"{fence} {value} {fence}" if fence == "``" else f"`{value}`"
 
 
 def status_cell(status: str) -> str:
+    """A status with its icon, e.g. '⛔ blocked'."""
     return f"{ICONS.get(status, '')} {status}".strip()
 
 
 def render_validation(result: ValidationResult, options: RenderOptions) -> str:
+    """Verdict, a table of plans, then per plan its findings and mapping."""
     invalid = sum(1 for p in result.plans if not p.ok)
     title = (f"❌ {invalid} of {plural(len(result.plans), 'plan')} invalid" if invalid
              else f"✅ {plural(len(result.plans), 'plan')} valid")
@@ -76,6 +66,7 @@ def render_validation(result: ValidationResult, options: RenderOptions) -> str:
 
 def render_previews(previews: Sequence[PlanPreview], validation: ValidationResult | None,
                     options: RenderOptions) -> str:
+    """Verdict, a table of plans with counts, then per plan blockers, mapping, findings."""
     blocked = sum(1 for p in previews if preview_status(p) in ("blocked", "guard-exceeded",
                                                                 "invalid"))
     if not previews or all(p.nothing_to_do for p in previews):
@@ -99,6 +90,7 @@ def render_previews(previews: Sequence[PlanPreview], validation: ValidationResul
 
 
 def render_apply(reports: Sequence[ApplyReport], options: RenderOptions) -> str:
+    """Verdict, a table of outcomes, then per plan batches, verification and failures."""
     failed = sum(1 for r in reports if apply_status(r) == "failed")
     migrated = sum(r.migrated for r in reports)
     title = (f"❌ {failed} of {plural(len(reports), 'plan')} failed" if failed
@@ -145,7 +137,7 @@ def _validation_section(plan: PlanValidation, options: RenderOptions) -> Section
     counts = Counts.of(plan.findings)
     body = heading
     if plan.findings:
-        body += _details(f"Findings: {counts.phrase()}", _finding_list(plan.findings, options),
+        body += details(f"Findings: {counts.phrase()}", finding_list(plan.findings, options),
                          open_=counts.errors > 0)
     else:
         body += "No findings.\n\n"
@@ -154,7 +146,7 @@ def _validation_section(plan: PlanValidation, options: RenderOptions) -> Section
         edges += [MappingEdge(e, None) for e in unmapped_element_ids(plan.findings)
                   if e not in {s for s, _, _ in plan.effective_mappings}]
         if edges:
-            body += _mapping_details(plan.plan, edges)
+            body += mapping_details(plan.plan, edges)
     compact = heading + f"{counts.phrase()}; details cut (see the artifact).\n\n"
     return Section(body, compact)
 
@@ -180,15 +172,15 @@ def _preview_section(preview: PlanPreview, validation: PlanValidation | None,
                  f"`rollout.maxInstances` ({plan.rollout.max_instances}): apply will refuse.\n\n")
     body = heading + lead
     if groups:
-        body += _details(f"Blocked: {plural(blocked, 'instance')}", _blocked_text(groups),
+        body += details(f"Blocked: {plural(blocked, 'instance')}", blocked_text(groups),
                          open_=True)
     edges = _preview_edges(preview, validation)
     if edges:
-        body += _mapping_details(plan, edges)
+        body += mapping_details(plan, edges)
     if preview.findings:
         counts = Counts.of(preview.findings)
-        body += _details(f"Findings: {counts.phrase()}",
-                         _finding_list(preview.findings, options), open_=counts.errors > 0)
+        body += details(f"Findings: {counts.phrase()}",
+                         finding_list(preview.findings, options), open_=counts.errors > 0)
     return Section(body, heading + lead)
 
 
@@ -206,7 +198,7 @@ def _apply_section(report: ApplyReport) -> Section:
     if report.outcomes:
         rows = [f"| {code(o.process_instance_key)} | {o.outcome} | {o.attempts} | "
                 f"{text(o.message or '')} |" for o in report.outcomes[:MAX_TABLE_ROWS]]
-        body += _details(f"Instances not migrated: {len(report.outcomes)}",
+        body += details(f"Instances not migrated: {len(report.outcomes)}",
                          "| Instance | Outcome | Attempts | Message |\n|---|---|--:|---|\n"
                          + "\n".join(rows) + "\n", open_=not report.ok)
     return Section(body, heading + "\n".join(lines) + "\n\n")
@@ -224,67 +216,3 @@ def _preview_edges(preview: PlanPreview, validation: PlanValidation | None) -> l
     return edges
 
 
-def _mapping_details(plan: Plan, edges: list[MappingEdge]) -> str:
-    renamed = sum(1 for e in edges if e.renamed)
-    unmapped = sum(1 for e in edges if e.target_id is None)
-    diagram = flowchart(describe_ref(plan.source), describe_ref(plan.target), edges)
-    # columns without any value (types and counts are unknown offline) are left out
-    columns: list[tuple[str, str, Callable[[MappingEdge], str]]] = [
-        ("Source element", "---", lambda e: code(e.source_id)),
-        ("Type", "---", lambda e: text(e.source_type or "")),
-        ("Target element", "---", lambda e: (code(e.target_id) if e.target_id
-                                             else "⚠️ **no mapping**")
-         + (" ✏️ renamed" if e.renamed else "")),
-        ("Origin", "---", lambda e: e.origin or ""),
-        ("Instances", "--:", lambda e: "" if e.instances is None else str(e.instances)),
-        ("Blocked", "--:", lambda e: str(e.blocked) if e.blocked else ""),
-    ]
-    shown = sorted(edges, key=MappingEdge.interest)[:MAX_TABLE_ROWS]
-    columns = [c for c in columns if any(c[2](e) for e in shown)]
-    table = ("| " + " | ".join(c[0] for c in columns) + " |\n|"
-             + "|".join(c[1] for c in columns) + "|\n"
-             + "".join("| " + " | ".join(c[2](e) for c in columns) + " |\n" for e in shown))
-    more = f"\n… and {len(edges) - len(shown)} more\n" if len(edges) > len(shown) else ""
-    summary = (f"Mapping: {plural(len(edges), 'element')}, {renamed} renamed, "
-               f"{unmapped} without mapping")
-    return _details(summary, f"```mermaid\n{diagram}\n```\n\n{table}{more}", open_=False)
-
-
-def _blocked_text(groups: Sequence[BlockedGroup]) -> str:
-    parts = []
-    for g in groups[:MAX_REASONS]:
-        where = f" at {code(g.element_id)}" if g.element_id else ""
-        retry = " (transient: apply retries these)" if g.transient else ""
-        keys = ", ".join(code(k) for k in g.keys)
-        parts.append(f"**{g.code}**: {plural(g.count, 'instance')}{where}{retry}\n\n"
-                     f"> {text(g.message)}\n\nExample keys: {keys}\n")
-    if len(groups) > MAX_REASONS:
-        parts.append(f"… and {len(groups) - MAX_REASONS} more reasons (see the artifact)\n")
-    return "\n".join(parts)
-
-
-def _finding_list(findings: Iterable[Finding], options: RenderOptions) -> str:
-    ordered = sorted(sorted_findings(findings), key=lambda f: -f.severity)
-    lines = []
-    for finding in ordered[:MAX_FINDINGS]:
-        rule = finding.code
-        if options.rules_doc_uri.startswith(("http://", "https://")):
-            rule = f"[{rule}]({rule_doc_link(finding.code, options)})"
-        where = f" {code(str(finding.location))}" if finding.location else ""
-        lines.append(f"- {_SEVERITY_ICON[finding.severity]} **{rule}**{where}: "
-                     f"{text(finding.message)}")
-        if finding.hint:
-            lines.append(f"  - hint: {text(finding.hint)}")
-        if zeebe := extra_zeebe_text(finding):
-            lines.append(f"  - Zeebe: {text(zeebe)}")
-        if finding.related:
-            lines.append(f"  - see {', '.join(code(str(r)) for r in finding.related)}")
-    if len(ordered) > MAX_FINDINGS:
-        lines.append(f"- … and {len(ordered) - MAX_FINDINGS} more (see the artifact)")
-    return "\n".join(lines) + "\n"
-
-
-def _details(summary: str, content: str, *, open_: bool) -> str:
-    attribute = " open" if open_ else ""
-    return (f"<details{attribute}><summary>{text(summary)}</summary>\n\n{content}\n"
-            "</details>\n\n")

@@ -29,6 +29,7 @@ class MappingEdge:
 
     @property
     def renamed(self) -> bool:
+        """Mapped to an element with another id."""
         return self.target_id is not None and self.target_id != self.source_id
 
     def interest(self) -> tuple[int, int, int]:

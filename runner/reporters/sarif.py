@@ -35,12 +35,14 @@ def artifact_uri(path: str) -> str:
 
 
 def render_validation(result: ValidationResult, options: RenderOptions) -> str:
+    """One run with a result per finding."""
     located = [(p.path, f) for p in result.plans for f in p.findings]
     return _dump(_log(located, options, {"serverVersion": str(result.server_version)}))
 
 
 def render_previews(previews: Sequence[PlanPreview], validation: ValidationResult | None,
                     options: RenderOptions) -> str:
+    """One run: preview findings, blocked reasons and offline findings."""
     located = [(p.plan.path, f) for p in previews for f in p.findings]
     located += [(p.plan.path, f) for p in previews for f in _blocked_findings(p)]
     if validation is not None:  # offline findings the preview did not carry over
@@ -50,6 +52,7 @@ def render_previews(previews: Sequence[PlanPreview], validation: ValidationResul
 
 
 def render_apply(reports: Sequence[ApplyReport], options: RenderOptions) -> str:
+    """One run with the apply findings."""
     located = [(r.plan.path, f) for r in reports for f in r.findings]
     return _dump(_log(located, options, {}))
 

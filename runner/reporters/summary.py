@@ -38,6 +38,7 @@ class Counts:
 
     @classmethod
     def of(cls, findings: Iterable[Finding]) -> Counts:
+        """Count ``findings`` by severity."""
         errors = warnings = notes = 0
         for finding in findings:
             if finding.severity is Severity.ERROR:
@@ -73,6 +74,7 @@ class BlockedGroup:
 
 
 def plural(n: int, word: str) -> str:
+    """'1 plan', '2 plans'."""
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
@@ -82,6 +84,7 @@ def worst_status(statuses: Iterable[str], order: Sequence[str]) -> str:
 
 
 def validation_status(plan: PlanValidation) -> str:
+    """valid, warnings or invalid."""
     counts = Counts.of(plan.findings)
     if counts.errors:
         return "invalid"
@@ -94,6 +97,8 @@ def blocked_count(preview: PlanPreview) -> int:
 
 
 def preview_status(preview: PlanPreview) -> str:
+    """The first that applies: invalid, guard-exceeded, blocked, warnings, ready, else
+    nothing-to-migrate."""
     counts = Counts.of(preview.findings)
     if counts.errors:
         return "invalid"
@@ -107,6 +112,7 @@ def preview_status(preview: PlanPreview) -> str:
 
 
 def apply_status(report: ApplyReport) -> str:
+    """failed, incomplete, applied or nothing-to-do."""
     if not report.ok or Counts.of(report.findings).errors:
         return "failed"
     if report.remaining_on_source:
@@ -159,6 +165,7 @@ def describe_ref(ref: ProcessRef) -> str:
 
 
 def plan_title(plan: Plan) -> str:
+    """'order-process v1 -> order-process v2'."""
     return f"{describe_ref(plan.source)} -> {describe_ref(plan.target)}"
 
 

@@ -40,6 +40,7 @@ class _Painter:
         return f"\x1b[{_STYLES[style]}m{text}\x1b[0m"
 
     def status(self, status: str) -> str:
+        """A status coloured by how good it is."""
         return self(status, _STATUS_STYLE.get(status, "error"))
 
 
