@@ -166,6 +166,8 @@ def _preview_section(preview: PlanPreview, validation: PlanValidation | None,
         lead += f"; {preview.already_on_target} already migrated"
     if preview.nothing_to_do:
         lead = "Nothing to migrate: no instance matches the filter on the source definition"
+        if preview.already_on_target:
+            lead += f" ({preview.already_on_target} already on the target)"
     lead += ".\n\n"
     if preview.guard_exceeded:
         lead += (f"> [!CAUTION]\n> {preview.matched} instances match, more than "

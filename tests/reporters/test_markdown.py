@@ -154,3 +154,10 @@ def test_mapped_elements_with_blocked_instances_say_so_in_diagram_and_table() ->
     output = render_previews([preview], "markdown")
     assert "s0 ==>|12 inst., 4 blocked| t0" in output
     assert ("| `Task_Pack` | USER_TASK | `Task_PackParcel` ✏️ renamed | 12 | 4 |") in output
+
+
+def test_rerun_after_apply_says_nothing_to_migrate_and_counts_migrated() -> None:
+    preview = dataclasses.replace(samples.empty_preview(), already_on_target=37)
+    output = render_previews([preview], "markdown")
+    assert ("Nothing to migrate: no instance matches the filter on the source definition "
+            "(37 already on the target).") in output
