@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 
 import pytest
@@ -118,3 +119,10 @@ def test_step_outputs_for_previews_and_apply() -> None:
     assert applied["remaining-on-source"] == "1"
     with pytest.raises(ValueError, match="needs"):
         step_outputs()
+
+
+def test_transient_rejections_are_warnings_because_apply_retries_them() -> None:
+    preview = dataclasses.replace(samples.preview(blocked_keys=0), blocked=(
+        samples.blocked("2251799813690100", transient=True),))
+    output = render_previews([preview], "github")
+    assert "::warning file=plans/order-v1-to-v2.yaml,line=1,title=Z07::1 instance at " in output

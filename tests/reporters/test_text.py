@@ -91,3 +91,10 @@ def test_location_shows_only_what_is_known() -> None:
     plan = dataclasses.replace(validation.plans[2], findings=(finding,))
     output = render_validation(dataclasses.replace(validation, plans=(plan,)), "text")
     assert "plans/bpmn/huge.bpmn: error B03 file too large\n" in output
+
+
+def test_capped_blocked_sample_is_named_as_such() -> None:
+    preview = dataclasses.replace(samples.preview(blocked_keys=3), blocked_total=9)
+    output = render_previews([preview], "text")
+    assert "  blocked (9):" in output
+    assert "    (reasons of 3 of 9 blocked instances shown)" in output
