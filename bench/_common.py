@@ -1,0 +1,158 @@
+"""What every benchmark shares: where things are, timing, and the figures table.
+
+A benchmark measures a *baseline* and our *measured* figure in the same run, on the same
+machine, and prints both with their ratio and whether the target is met. It never fails:
+a missed target prints ``MISSED`` and the exit code stays 0. ``--json FILE`` writes the
+figures as JSON as well, so ``bench/run`` can gather them into one table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Literal
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+CORPUS = SHARED / "corpus" / "bpmn"
+
+if str(REPO) not in sys.path:  # `python bench/x.py` from anywhere imports the package
+    sys.path.insert(0, str(REPO))
+
+Better = Literal["lower", "higher"]
+
+
+@dataclass(frozen=True, slots=True)
+class Figure:
+    """One measured figure next to its baseline.
+
+    ``ratio`` is measured / baseline. ``target`` bounds the ratio from above when ``better``
+    is ``lower`` (time, memory) and from below when it is ``higher`` (throughput).
+    """
+
+    name: str
+    baseline_label: str
+    baseline: float
+    measured: float
+    unit: str
+    target: float | None
+    better: Better = "lower"
+    note: str = ""
+    skipped: str = ""
+    """Why the figure could not be measured (empty when it was)."""
+
+    @property
+    def ratio(self) -> float | None:
+        if self.skipped or self.baseline <= 0:
+            return None
+        return self.measured / self.baseline
+
+    @property
+    def verdict(self) -> str:
+        ratio = self.ratio
+        if self.skipped:
+            return "SKIPPED"
+        if ratio is None or self.target is None:
+            return "-"
+        met = ratio <= self.target if self.better == "lower" else ratio >= self.target
+        return "ok" if met else "MISSED"
+
+    def target_text(self) -> str:
+        if self.target is None:
+            return "-"
+        return f"{'<=' if self.better == 'lower' else '>='} {self.target:g}"
+
+
+def skipped(name: str, reason: str) -> Figure:
+    """A figure that could not be measured here (the table says why)."""
+    return Figure(name, "-", 0.0, 0.0, "", None, skipped=reason)
+
+
+def _number(value: float, unit: str) -> str:
+    if unit == "s":
+        return f"{value * 1000:.1f} ms" if value < 10 else f"{value:.1f} s"
+    if unit == "MB":
+        return f"{value:.1f} MB"
+    if unit == "/s":
+        return f"{value:,.0f}/s"
+    return f"{value:g} {unit}".strip()
+
+
+def format_table(figures: Sequence[Figure]) -> str:
+    """The figures as an aligned plain-text table (one row each, plus notes)."""
+    rows = [("figure", "baseline", "measured", "ratio", "target", "result")]
+    notes: list[str] = []
+    for figure in figures:
+        if figure.skipped:
+            rows.append((figure.name, "-", "-", "-", "-", "SKIPPED"))
+            notes.append(f"{figure.name}: skipped, {figure.skipped}")
+            continue
+        ratio = figure.ratio
+        rows.append((
+            figure.name,
+            f"{_number(figure.baseline, figure.unit)} ({figure.baseline_label})",
+            _number(figure.measured, figure.unit),
+            f"{ratio:.2f}x" if ratio is not None else "-",
+            figure.target_text(),
+            figure.verdict,
+        ))
+        if figure.note:
+            notes.append(f"{figure.name}: {figure.note}")
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = ["  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+             .rstrip() for row in rows]
+    lines.insert(1, "  ".join("-" * width for width in widths))
+    return "\n".join(lines + [f"  * {note}" for note in notes])
+
+
+def arguments(description: str) -> argparse.ArgumentParser:
+    """An argument parser with the options every benchmark takes."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--json", metavar="FILE", help="also write the figures as JSON here")
+    return parser
+
+
+def report(figures: Sequence[Figure], json_path: str | None) -> int:
+    """Print the table (and write JSON when asked); always 0: a missed target is news,
+    not a failure."""
+    print(format_table(figures), flush=True)
+    if json_path:
+        Path(json_path).write_text(json.dumps(
+            [asdict(f) for f in figures], indent=2) + "\n", encoding="utf-8")
+    return 0
+
+
+def load_figures(path: Path) -> list[Figure]:
+    """Figures written by ``report(..., json_path)``."""
+    return [Figure(**item) for item in json.loads(path.read_text(encoding="utf-8"))]
+
+
+def log(message: str) -> None:
+    """Progress for the person waiting (stderr, so tables on stdout stay clean)."""
+    print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def timed(action: Callable[[], object]) -> float:
+    """Seconds ``action`` takes once (wall clock, monotonic)."""
+    started = time.perf_counter()
+    action()
+    return time.perf_counter() - started
+
+
+def interleaved_medians(baseline: Callable[[], object], measured: Callable[[], object],
+                        rounds: int) -> tuple[float, float]:
+    """Median seconds of each action over ``rounds`` rounds, alternating the two so that
+    drift of the machine (other load, CPU frequency) affects both alike."""
+    base: list[float] = []
+    ours: list[float] = []
+    for index in range(rounds):
+        pair = ((baseline, base), (measured, ours))
+        for action, times in (pair if index % 2 == 0 else pair[::-1]):
+            times.append(timed(action))
+    return statistics.median(base), statistics.median(ours)
