@@ -19,14 +19,22 @@ from runner.engine.state import (
     Rejection,
     Verdict,
 )
-from runner.engine.visit import Command, Visit
+from runner.engine.visit import INNER_INSTANCE_SUFFIX, Command, Visit
 
 INSTANCE_STAGES = (Stage.ELEMENT, Stage.GATEWAYS, Stage.CONVERSION, Stage.CATCH_EVENTS)
 
 
 def build_id_map(request: MigrationRequest) -> dict[str, str]:
-    """Instructions as Zeebe's id map: the process id always maps to the target process id."""
+    """Instructions as Zeebe's id map: the process id always maps to the target process id,
+    and a mapped ad-hoc sub-process maps its inner instances unless they are mapped."""
     id_map = {i.source: i.target for i in request.instructions}
+    for instruction in request.instructions:
+        source = request.source.get(instruction.source)
+        target = request.target.get(instruction.target)
+        if source is not None and target is not None and \
+                source.element_type == target.element_type == "AD_HOC_SUB_PROCESS":
+            id_map.setdefault(instruction.source + INNER_INSTANCE_SUFFIX,
+                              instruction.target + INNER_INSTANCE_SUFFIX)
     id_map[request.source.process_id] = request.target.process_id
     return id_map
 

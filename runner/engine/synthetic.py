@@ -26,6 +26,7 @@ def synthetic_snapshot(
     taken_flows: Mapping[str, Iterable[str]] | None = None,
     camunda_user_task: Mapping[str, bool] | None = None,
     incidents: Iterable[str] = (),
+    activating: Iterable[str] = (),
     **fields: Any,
 ) -> InstanceSnapshot:
     """An instance of ``source`` waiting at the ``active`` leaf elements.
@@ -39,6 +40,7 @@ def synthetic_snapshot(
     scope_keys: dict[str, str] = {source.process_id: instance_key}
     user_tasks = camunda_user_task or {}
     with_incident = set(incidents)
+    still_activating = set(activating)
 
     def add(element_id: str, parent_key: str) -> str:
         element = source.get(element_id)
@@ -46,17 +48,19 @@ def synthetic_snapshot(
             raise ValueError(f"element {element_id!r} is not in process {source.process_id!r}")
         incident = element_id in with_incident
         camunda = user_tasks.get(element_id)
+        state = "ACTIVATING" if element_id in still_activating else "ACTIVE"
         if element.multi_instance:
             body_key = str(next(counter))
             rows.append(ElementInstance(body_key, element_id, "MULTI_INSTANCE_BODY", parent_key))
             inner_key = str(next(counter))
             rows.append(ElementInstance(inner_key, element_id, element.element_type, body_key,
                                         has_incident=incident, is_camunda_user_task=camunda,
-                                        is_inner_instance=True))
+                                        is_inner_instance=True, state=state))
             return inner_key
         key = str(next(counter))
         rows.append(ElementInstance(key, element_id, element.element_type, parent_key,
-                                    has_incident=incident, is_camunda_user_task=camunda))
+                                    has_incident=incident, is_camunda_user_task=camunda,
+                                    state=state))
         return key
 
     def ensure_scope(scope: str) -> str:

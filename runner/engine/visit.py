@@ -122,6 +122,20 @@ class Visit:
         return catch_events(self.cmd.target, target, role)
 
 
+INNER_INSTANCE_SUFFIX = "#innerInstance"
+"""Zeebe's id for the inner instances of an ad-hoc sub-process: '<sub-process id>' + this."""
+
+
+def element_exists(model: ProcessModel, element_id: str) -> bool:
+    """Whether Zeebe's executable model knows ``element_id`` (ad-hoc inner instances too)."""
+    if element_id in model:
+        return True
+    if element_id.endswith(INNER_INSTANCE_SUFFIX):
+        base = model.get(element_id[: -len(INNER_INSTANCE_SUFFIX)])
+        return base is not None and base.element_type == "AD_HOC_SUB_PROCESS"
+    return False
+
+
 def is_message_catch(element: Element) -> bool:
     """Message catch events and receive tasks (whose message is their own event)."""
     return element.event_type == "MESSAGE" or element.element_type == "RECEIVE_TASK"

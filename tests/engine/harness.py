@@ -70,6 +70,7 @@ def build_snapshot(source: ProcessModel, data: Mapping[str, Any]) -> InstanceSna
         taken_flows=data.get("taken_flows") or {},
         camunda_user_task=data.get("camunda_user_task") or {},
         incidents=data.get("incident") or [],
+        activating=data.get("activating") or [],
         variables=data.get("variables") or {},
         variables_known="variables" in data,
         pending_command=bool(data.get("pending_command")),

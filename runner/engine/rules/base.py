@@ -118,8 +118,9 @@ def warning(code: str, *, since: str | None = None,
     return register
 
 
-def note(code: str, doc: str, *, since: str | None = None,
+def note(code: str, doc: str, *, since: str | None = None, stage: Stage = Stage.RUNTIME,
          rejection_type: RejectionType | None = None, transient: bool = False) -> None:
-    """Register a runtime-only check's documentation (an N code)."""
-    _REGISTERED.append(Rule(code, Stage.RUNTIME, inspect.cleandoc(doc), since, None,
+    """Register the documentation of a check that has no check function here: a runtime-only
+    note (N code), or a rejection only callers that look things up can produce (Z03)."""
+    _REGISTERED.append(Rule(code, stage, inspect.cleandoc(doc), since, None,
                             rejection_type, transient))

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from runner.engine.rules.base import Stage, rule
+from runner.engine.rules.base import Stage, note, rule
 from runner.engine.state import Rejection
-from runner.engine.visit import Visit
+from runner.engine.visit import Visit, element_exists
 
 INSTANCE_NOT_FOUND = (
     "Expected to migrate process instance but no process instance found with key '{key}'"
@@ -47,6 +47,7 @@ def instance_not_suspended(v: Visit) -> Rejection | None:
     Since 8.10 process instances can be suspended; Zeebe rejects migrating one with
     INVALID_STATE (HTTP 409). The exact wording of the rejection is not published in the
     reference; c8migrate words it like the other instance-state rejections (unverified).
+    Example: an instance suspended by an operator on 8.10.
     Fix: resume the instance first, or narrow the plan's filter.
     """
     if not v.cmd.snapshot.suspended:
@@ -57,7 +58,7 @@ def instance_not_suspended(v: Visit) -> Rejection | None:
         "suspended. Suspended process instances cannot be migrated.")
 
 
-@rule("Z21A", Stage.COMMAND, until="8.4", rejection_type="INVALID_STATE")
+@rule("Z21A", Stage.COMMAND, since="8.4", until="8.4", rejection_type="INVALID_STATE")
 def not_a_child_instance(v: Visit) -> Rejection | None:
     """8.4 only: child instances of call activities cannot be migrated
 
@@ -97,6 +98,17 @@ def no_duplicate_sources(v: Visit) -> Rejection | None:
         "Z02", "INVALID_ARGUMENT",
         f"Expected to migrate process instance '{v.key}' but the mapping instructions "
         f"contain duplicate source element ids '{listed}'.")
+
+
+# Z03 needs the definition lookup, which callers do (target_definition_not_found above).
+note("Z03", """The target definition must exist in the instance's tenant
+
+    Zeebe loads the target definition within the instance's tenant; a target deployed to
+    another tenant is "not found" (NOT_FOUND, HTTP 404), so migration across tenants is
+    impossible. The dry run resolves the definition keys before judging.
+    Example: target deployed to tenant `eu`, instances in `<default>`.
+    Fix: deploy the target to the instances' tenant.""", stage=Stage.COMMAND,
+     rejection_type="NOT_FOUND")
 
 
 @rule("Z04", Stage.COMMAND, rejection_type="INVALID_STATE")
@@ -143,14 +155,14 @@ def referenced_elements_exist(v: Visit) -> Rejection | None:
     """
     source, target = v.cmd.source, v.cmd.target
     for instruction in v.cmd.request.instructions:
-        if instruction.source not in source:
+        if not element_exists(source, instruction.source):
             return Rejection(
                 "Z05", "INVALID_ARGUMENT",
                 f"Expected to migrate process instance '{v.key}' but mapping instructions "
                 f"contain a non-existing source element id '{instruction.source}'. Elements "
                 "provided in mapping instructions must exist in the source process definition.",
                 element_id=instruction.source)
-        if instruction.target not in target:
+        if not element_exists(target, instruction.target):
             return Rejection(
                 "Z05", "INVALID_ARGUMENT",
                 f"Expected to migrate process instance '{v.key}' but mapping instructions "

@@ -202,7 +202,7 @@ def unchanged_flow_scope(v: Visit) -> Rejection | None:
         "cannot be changed during migration yet.", element_id=v.element_id)
 
 
-@rule("Z21B", Stage.ELEMENT, until="8.4", rejection_type="INVALID_STATE")
+@rule("Z21B", Stage.ELEMENT, since="8.4", until="8.4", rejection_type="INVALID_STATE")
 def no_incident_on_8_4(v: Visit) -> Rejection | None:
     """8.4 only: an active element with an incident cannot be migrated
 

@@ -20,11 +20,3 @@ note("N18", """A pending message-subscription distribution rejects the migration
     the live cluster knows; apply retries it as transient.
     Example: migrating v1 -> v2 -> v3 in quick succession while instances wait at messages.
     Fix: none needed.""", since="8.6", rejection_type="INVALID_STATE", transient=True)
-
-note("Z03", """The target definition must exist in the instance's tenant
-
-    Zeebe loads the target definition within the instance's tenant; a target deployed to
-    another tenant is "not found" (NOT_FOUND, HTTP 404), so migration across tenants is
-    impossible. The dry run resolves the definition keys before judging.
-    Example: target deployed to tenant `eu`, instances in `<default>`.
-    Fix: deploy the target to the instances' tenant.""", rejection_type="NOT_FOUND")
