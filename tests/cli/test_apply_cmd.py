@@ -1,0 +1,126 @@
+"""`c8migrate apply` through the real command against a fresh sandbox process per test."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner, Result
+
+from runner import exit_codes
+from runner.cli.main import cli
+from runner.flow.journal import all_audit_records
+from runner.flow.lock import PlanLock
+from runner.sandbox.process import SandboxProcess, start_sandbox
+
+REPO = Path(__file__).resolve().parents[2]
+PLANS = REPO / "plans"
+INVOICE = str(PLANS / "invoice-v1-to-v2.yaml")
+CLEAN_ENV = {"GITHUB_ACTIONS": "", "GITHUB_STEP_SUMMARY": "", "GITHUB_OUTPUT": "",
+             "CAMUNDA_REST_ADDRESS": "", "ZEEBE_REST_ADDRESS": "", "CAMUNDA_AUTH_STRATEGY": "",
+             "C8MIGRATE_CONFIG": "", "C8MIGRATE_JOURNAL_DIR": "", "NO_COLOR": "1"}
+
+
+@pytest.fixture
+def demo_sandbox() -> Iterator[SandboxProcess]:
+    process = start_sandbox(seed=PLANS / "demo-seed.yaml")
+    yield process
+    process.stop()
+
+
+def stats(sandbox: SandboxProcess) -> dict[str, object]:
+    result: dict[str, object] = httpx.get(f"{sandbox.url}/sandbox/stats").json()
+    return result
+
+
+def invoke(sandbox: SandboxProcess, verb: str, *args: str, stdin: str | None = None) -> Result:
+    return CliRunner().invoke(cli, [verb, *args, "--cluster", sandbox.url, "-q"],
+                              env=CLEAN_ENV, input=stdin)
+
+
+def copy_plan(tmp_path: Path, name: str, old: str, new: str) -> str:
+    shutil.copytree(PLANS / "bpmn", tmp_path / "bpmn", dirs_exist_ok=True)
+    text = (PLANS / name).read_text("utf-8")
+    assert old in text
+    (tmp_path / name).write_text(text.replace(old, new), "utf-8")
+    return str(tmp_path / name)
+
+
+def test_apply_migrates_and_a_second_run_migrates_nothing(tmp_path: Path,
+                                                          demo_sandbox: SandboxProcess) -> None:
+    journal = str(tmp_path / "journal")
+    first = invoke(demo_sandbox, "apply", INVOICE, "--journal-dir", journal, "--yes",
+                   "--format", "json")
+    assert first.exit_code == exit_codes.OK, first.output
+    [plan] = json.loads(first.stdout)["plans"]
+    assert (plan["status"], plan["migrated"], plan["mode"]) == ("applied", 9, "single")
+
+    second = invoke(demo_sandbox, "apply", INVOICE, "--journal-dir", journal, "--yes",
+                    "--format", "text")
+    assert second.exit_code == exit_codes.OK, second.output
+    assert "nothing-to-do" in second.stdout
+    assert "0 instances migrated" in second.stdout
+    accepted = stats(demo_sandbox)["acceptedMigrations"]
+    assert isinstance(accepted, dict) and len(accepted) == 9
+    outcomes = [r.outcome for r in all_audit_records(Path(journal))]
+    assert outcomes == ["migrated", "nothing-to-migrate"]
+
+
+def test_more_instances_than_the_guard_is_exit_4(tmp_path: Path,
+                                                 demo_sandbox: SandboxProcess) -> None:
+    plan = copy_plan(tmp_path, "invoice-v1-to-v2.yaml", "maxInstances: 200", "maxInstances: 5")
+    result = invoke(demo_sandbox, "apply", plan, "--journal-dir", str(tmp_path / "j"), "--yes")
+
+    assert result.exit_code == exit_codes.DRIFT == 4
+    assert "9 instances match, more than rollout.maxInstances (5)" in result.stderr
+    assert stats(demo_sandbox)["writes"] == 0
+
+
+def test_a_held_lock_is_exit_2(tmp_path: Path, demo_sandbox: SandboxProcess) -> None:
+    journal = tmp_path / "journal"
+    with PlanLock(journal, "invoice-v1-to-v2", run="someone-else"):
+        result = invoke(demo_sandbox, "apply", INVOICE, "--journal-dir", str(journal), "--yes")
+    assert result.exit_code == exit_codes.USAGE == 2
+    assert "another apply of plan 'invoice-v1-to-v2' is running" in result.stderr
+    assert stats(demo_sandbox)["writes"] == 0
+
+
+def test_a_redeploy_since_the_reviewed_dry_run_is_exit_4(tmp_path: Path,
+                                                         demo_sandbox: SandboxProcess) -> None:
+    reviewed = tmp_path / "preview.json"
+    done = invoke(demo_sandbox, "plan", INVOICE, "--format", "json", "--output", str(reviewed))
+    assert done.exit_code == exit_codes.OK, done.output
+    document = json.loads(reviewed.read_text("utf-8"))
+    document["plans"][0]["targetDefinitionKey"] = "1"
+    reviewed.write_text(json.dumps(document), "utf-8")
+
+    result = invoke(demo_sandbox, "apply", INVOICE, "--journal-dir", str(tmp_path / "j"),
+                    "--expect-preview", str(reviewed), "--yes")
+
+    assert result.exit_code == exit_codes.DRIFT
+    assert "the review saw 1 (the process was redeployed)" in result.stderr
+    assert stats(demo_sandbox)["writes"] == 0
+
+
+def test_blocked_instances_without_allow_blocked_are_refused_with_exit_1(
+        tmp_path: Path, demo_sandbox: SandboxProcess) -> None:
+    plan = copy_plan(tmp_path, "order-v1-to-v2.yaml", "allowBlocked: true",
+                     "allowBlocked: false")
+    result = invoke(demo_sandbox, "apply", plan, "--journal-dir", str(tmp_path / "j"), "--yes",
+                    "--format", "text")
+
+    assert result.exit_code == exit_codes.FINDINGS
+    assert "A02" in result.stdout
+    assert stats(demo_sandbox)["writes"] == 0
+
+
+def test_apply_without_yes_and_without_a_terminal_is_a_usage_error(
+        tmp_path: Path, demo_sandbox: SandboxProcess) -> None:
+    result = invoke(demo_sandbox, "apply", INVOICE, "--journal-dir", str(tmp_path))
+    assert result.exit_code == exit_codes.USAGE
+    assert "--yes" in result.stderr
+    assert stats(demo_sandbox)["writes"] == 0

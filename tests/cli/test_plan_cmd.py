@@ -1,0 +1,96 @@
+"""`c8migrate plan`: the dry run through the real command against the sandbox process."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+from click.testing import CliRunner, Result
+
+from runner import exit_codes
+from runner.cli.main import cli
+from runner.sandbox.process import SandboxProcess, start_sandbox
+
+REPO = Path(__file__).resolve().parents[2]
+PLANS = REPO / "plans"
+DEMO = [str(PLANS / n) for n in ("order-v1-to-v2.yaml", "invoice-v1-to-v2.yaml",
+                                 "onboarding-2025.1-to-2025.2.yaml")]
+CLEAN_ENV = {"GITHUB_ACTIONS": "", "GITHUB_STEP_SUMMARY": "", "GITHUB_OUTPUT": "",
+             "CAMUNDA_REST_ADDRESS": "", "ZEEBE_REST_ADDRESS": "", "CAMUNDA_AUTH_STRATEGY": "",
+             "C8MIGRATE_CONFIG": "", "NO_COLOR": "1"}
+
+
+@pytest.fixture(scope="module")
+def demo_sandbox() -> Iterator[SandboxProcess]:
+    process = start_sandbox(seed=PLANS / "demo-seed.yaml")
+    yield process
+    process.stop()
+
+
+def run_plan(sandbox: SandboxProcess, *args: str) -> Result:
+    return CliRunner().invoke(cli, ["plan", *args, "--cluster", sandbox.url], env=CLEAN_ENV)
+
+
+def test_text_dry_run_shows_moves_and_verbatim_blockers(demo_sandbox: SandboxProcess) -> None:
+    result = run_plan(demo_sandbox, *DEMO, "--format", "text")
+
+    assert result.exit_code == exit_codes.OK, result.output
+    out = result.stdout
+    assert "matched 21 | migrating 18 | blocked 3 | already migrated 2" in out
+    assert "Task_ChargePayment (SERVICE_TASK)" in out and "-> Task_AuthorizePayment" in out
+    assert ("Failed to extract the correlation key for 'orderId': The value must be either a "
+            "string or a number, but was 'NULL'.") in out
+    assert "nothing was changed" in out
+    assert "c8migrate: dry run order-v1-to-v2: done (21)" in result.stderr
+    stats = httpx.get(f"{demo_sandbox.url}/sandbox/stats").json()
+    assert stats["writes"] == 0 and stats["acceptedMigrations"] == {}
+
+
+def test_json_report_to_a_file_and_quiet_progress(tmp_path: Path,
+                                                  demo_sandbox: SandboxProcess) -> None:
+    target = tmp_path / "preview.json"
+    result = run_plan(demo_sandbox, *DEMO, "--format", "json", "--output", str(target), "-q")
+
+    assert result.exit_code == exit_codes.OK, result.output
+    assert result.stdout == "" and result.stderr == ""
+    document = json.loads(target.read_text("utf-8"))
+    assert document["kind"] == "preview"
+    by_name = {p["name"]: p for p in document["plans"]}
+    order = by_name["order-v1-to-v2"]
+    assert (order["matched"], order["migrating"], order["blocked"]) == (21, 18, 3)
+    assert {b["code"] for b in order["blockedInstances"]} == {"Z22"}
+    assert by_name["invoice-v1-to-v2"]["matched"] == 9
+
+
+def test_blocked_instances_fail_the_dry_run_unless_the_plan_allows_them(
+        tmp_path: Path, demo_sandbox: SandboxProcess) -> None:
+    shutil.copytree(PLANS / "bpmn", tmp_path / "bpmn")
+    text = (PLANS / "order-v1-to-v2.yaml").read_text("utf-8").replace(
+        "allowBlocked: true", "allowBlocked: false")
+    (tmp_path / "order.yaml").write_text(text, "utf-8")
+
+    result = run_plan(demo_sandbox, str(tmp_path / "order.yaml"), "--format", "text", "-q")
+
+    assert result.exit_code == exit_codes.FINDINGS
+    assert "blocked 3" in result.stdout
+
+
+def test_a_folder_contributes_its_plans_but_not_sub_folders(
+        demo_sandbox: SandboxProcess) -> None:
+    result = run_plan(demo_sandbox, str(PLANS), "--format", "json", "-q")
+    assert result.exit_code == exit_codes.OK, result.output
+    names = sorted(p["name"] for p in json.loads(result.stdout)["plans"])
+    assert names == ["invoice-v1-to-v2", "onboarding-retail-2025.2", "order-v1-to-v2"]
+
+
+def test_a_missing_cluster_config_file_is_exit_2_without_a_traceback(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.yaml"
+    result = CliRunner().invoke(cli, ["plan", DEMO[1], "--config", str(missing)],
+                                env=CLEAN_ENV)
+    assert result.exit_code == exit_codes.USAGE
+    assert "Traceback" not in result.output
+    assert "error:" in result.stderr
