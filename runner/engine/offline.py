@@ -110,25 +110,34 @@ def _fix_line(code: str) -> str | None:
     return None
 
 
+def suggest_targets(request: MigrationRequest, element_id: str) -> list[str]:
+    """Target elements an unmapped source element could map to: same type and loop kind,
+    in the scope its own scope maps to; the most similar ids first (at most three)."""
+    source, target = request.source, request.target
+    element = source.get(element_id)
+    if element is None:
+        return []
+    mapped = {i.source: i.target for i in request.instructions}
+    mapped[source.process_id] = target.process_id
+    scope = element.flow_scope or source.process_id
+    scope_target = mapped.get(scope, scope)
+    candidates = [e for e in target if e.element_type == element.element_type
+                  and e.multi_instance == element.multi_instance
+                  and (e.flow_scope or "") == scope_target]
+    return _closest(target, element_id, candidates) or [c.id for c in candidates[:3]]
+
+
 def _unmapped_hint(request: MigrationRequest, element_id: str) -> str:
     source, target = request.source, request.target
     element = source.get(element_id)
     if element is None:
         return f"add an instruction for '{element_id}'"
-    if target.get(element_id) is not None:
-        twin = target.elements[element_id]
-        if not same_kind(source, element, target, twin):
-            return (f"'{element_id}' exists in the target as another kind of element "
-                    f"({target.body_type(element_id)}); map it to an element of type "
-                    f"{source.body_type(element_id)}")
-    scope = element.flow_scope or source.process_id
-    mapped = {i.source: i.target for i in request.instructions}
-    mapped[source.process_id] = target.process_id
-    scope_target = mapped.get(scope, scope)
-    candidates = [e for e in target if e.element_type == element.element_type
-                  and e.multi_instance == element.multi_instance
-                  and (e.flow_scope or "") == scope_target]
-    names = _closest(target, element_id, candidates) or [c.id for c in candidates[:3]]
+    twin = target.get(element_id)
+    if twin is not None and not same_kind(source, element, target, twin):
+        return (f"'{element_id}' exists in the target as another kind of element "
+                f"({target.body_type(element_id)}); map it to an element of type "
+                f"{source.body_type(element_id)}")
+    names = suggest_targets(request, element_id)
     gone = "" if element_id in target else f"'{element_id}' is not in the target; "
     if names:
         listed = ", ".join(f"'{n}'" for n in names)
