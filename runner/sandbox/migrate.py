@@ -108,6 +108,7 @@ def snapshot_of(record: InstanceRecord, definition: Definition) -> InstanceSnaps
         bpmn_process_id=definition.process_id, elements=elements,
         tenant_id=record.tenant_id, variables=record.variables, taken_flows=taken,
         variables_known=True,
+        started_by_message_correlation_key=record.correlation_key,
         pending_command=record.pending_command != 0,
         pending_message_distribution=record.pending_distribution != 0)
 
@@ -125,10 +126,15 @@ def migrate_instance(store: Store, instance_key: int, plan: MigrationPlan,
         target = store.definitions.get(plan.target_key)
         if target is None or target.tenant_id != record.tenant_id:
             return _not_found_target(plan.target_key)
+        # Z04 needs the target's active message-start correlation keys: only worth the
+        # scan when this instance was started by a message and the process id changes
+        crossing = record.correlation_key is not None and source.process_id != target.process_id
         request = MigrationRequest(
             source=source.model, target=target.model, instructions=plan.instructions,
             server=server, target_definition_key=str(target.key),
-            source_definition_key=str(source.key))
+            source_definition_key=str(source.key),
+            target_message_start_correlation_keys=store.active_correlation_keys(
+                target.tenant_id, target.process_id) if crossing else frozenset())
         snapshot = snapshot_of(record, source)
         verdict = judge(request, snapshot)
         # a seeded runtime condition lasts for a number of attempts (-1: for ever)

@@ -23,7 +23,7 @@ from runner.sandbox.tree import TreeError, build_template
 _GROUP_KEYS = frozenset({
     "process", "version", "tenantId", "count", "waitAt", "variables", "hasIncident",
     "startDate", "startDateStepSeconds", "state", "takenFlows", "pendingCommand",
-    "pendingMessageDistribution", "innerInstances",
+    "pendingMessageDistribution", "innerInstances", "startedByMessageCorrelationKey",
 })
 MAX_SEED_INSTANCES = 2_000_000
 
@@ -144,6 +144,7 @@ def _create_group(store: Store, group: Any, where: str) -> list[int]:
     pending = _count_flag(group.get("pendingCommand"), f"{where}.pendingCommand")
     distribution = _count_flag(group.get("pendingMessageDistribution"),
                                f"{where}.pendingMessageDistribution")
+    correlation = group.get("startedByMessageCorrelationKey")
     block = template.size + 1  # element instances plus one key for an incident
     first = store.allocate_keys(block * count)
     records = []
@@ -155,6 +156,8 @@ def _create_group(store: Store, group: Any, where: str) -> list[int]:
             taken_flows, pending, distribution)
         if state != "ACTIVE":
             record.end_date = iso_ms(moment + 1000)
+        if correlation is not None:
+            record.correlation_key = str(correlation)
         records.append(record)
     store.add_instances(records)
     return [r.key for r in records]

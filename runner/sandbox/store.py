@@ -45,8 +45,8 @@ class Definition:
 class InstanceRecord:
     """One process instance. Mutable: a migration changes definition and tree in place."""
 
-    __slots__ = ("changed_at", "definition_key", "end_date", "has_incident", "key",
-                 "pending_command", "pending_distribution", "previous", "start_date",
+    __slots__ = ("changed_at", "correlation_key", "definition_key", "end_date", "has_incident",
+                 "key", "pending_command", "pending_distribution", "previous", "start_date",
                  "start_ms", "state", "taken_flows", "template", "tenant_id", "variables")
 
     def __init__(self, key: int, definition_key: int, tenant_id: str, template: TreeTemplate,
@@ -70,6 +70,8 @@ class InstanceRecord:
         """Same for a pending message-subscription distribution (R18a)."""
         self.previous: tuple[int, TreeTemplate] | None = None
         self.changed_at = 0.0
+        self.correlation_key: str | None = None
+        """Correlation key of the message that started the instance (message start)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +133,17 @@ class Store:
         if version is None:
             return versions[-1] if versions else None
         return next((d for d in versions if d.version == version), None)
+
+    def active_correlation_keys(self, tenant_id: str, process_id: str) -> frozenset[str]:
+        """Correlation keys of the active, message-started instances of a process id."""
+        with self.lock:
+            keys: set[str] = set()
+            for definition in self.versions.get((tenant_id, process_id), ()):
+                for key in self.by_definition[definition.key]:
+                    record = self.instances[key]
+                    if record.correlation_key is not None and record.state == "ACTIVE":
+                        keys.add(record.correlation_key)
+            return frozenset(keys)
 
     def is_latest(self, definition: Definition) -> bool:
         return self.latest(definition.tenant_id, definition.process_id) is definition

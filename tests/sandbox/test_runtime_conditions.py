@@ -53,3 +53,31 @@ def test_a_concurrent_command_rejects_for_the_seeded_attempts(sandbox: SandboxHa
                 "process instance. Please retry the migration.")
         assert _migrate(client, key, definition, ["Task_Fraud"]).status_code == 204
     assert sandbox.stats()["acceptedMigrations"] == {key: 1}
+
+
+def test_message_start_correlation_keys_are_unique_in_the_target(
+        sandbox: SandboxHandle) -> None:
+    result = sandbox.seed({
+        "deploy": [{"resourceName": n, "xml": (DATA / n).read_text("utf-8")}
+                   for n in ("intake-a.bpmn", "intake-b.bpmn")],
+        "instances": [
+            {"process": "intake-b", "waitAt": ["Task_Review"],
+             "startedByMessageCorrelationKey": "order-42"},
+            {"process": "intake-a", "waitAt": ["Task_Review"],
+             "startedByMessageCorrelationKey": "order-42"},
+            {"process": "intake-a", "waitAt": ["Task_Review"],
+             "startedByMessageCorrelationKey": "order-7"}]})
+    target = result["deployed"][1]["processDefinitionKey"]
+    _, clash, free = (g["instanceKeys"][0] for g in result["instances"])
+    with httpx.Client(base_url=sandbox.url) as client:
+        refused = _migrate(client, clash, target, ["Task_Review"])
+        assert refused.status_code == 409
+        assert refused.json()["detail"] == (
+            "Command 'MIGRATE' rejected with code 'INVALID_STATE': Expected to migrate process "
+            f"instance '{clash}' but target process definition '{target}' has an active "
+            "instance triggered by a message start event with correlation key 'order-42'. "
+            "Only one instance per correlation key is allowed for message start events.")
+        assert _migrate(client, free, target, ["Task_Review"]).status_code == 204
+        # now order-7 is taken in the target too
+        assert client.get(f"/v2/process-instances/{free}").json()["processDefinitionId"] == \
+            "intake-b"
