@@ -150,6 +150,8 @@ class Sandbox:
                 return Response(200, {"revoked": self.auth.revoke_all()})
         except (SeedError, FaultPlanError) as exc:
             return problem_response(400, "Bad Request", str(exc), path)
+        except ApiError as err:
+            return problem_response(err.status, err.title, err.detail, path)
         return None
 
     def token(self, request: Request) -> Response:

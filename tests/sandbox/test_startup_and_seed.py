@@ -65,6 +65,31 @@ def test_seed_errors_are_400(sandbox: SandboxHandle, document: dict[str, object]
     assert reason in response.json()["detail"]
 
 
+def test_admin_bad_json_is_400(sandbox: SandboxHandle) -> None:
+    response = sandbox.admin.post("/sandbox/seed", content=b"{oops")
+    assert response.status_code == 400
+    assert response.json()["title"] == "Bad Request"
+
+
+def test_a_hundred_thousand_instances(sandbox: SandboxHandle) -> None:
+    sandbox.deploy_files(DATA / "shipping.v1.bpmn", DATA / "join.v1.bpmn")
+    result = sandbox.seed({"instances": [
+        {"process": "shipping", "count": 100_000, "waitAt": ["Task_Pick"]},
+        {"process": "checks", "count": 3, "waitAt": ["Task_Fraud"]}]})
+    few = result["instances"][1]["instanceKeys"]
+    with httpx.Client(base_url=sandbox.url, timeout=60) as client:
+        everything = client.post("/v2/process-instances/search",
+                                 json={"page": {"limit": 1}}).json()
+        assert everything["page"]["totalItems"] == 100_003
+        checks = client.post("/v2/process-instances/search",
+                             json={"filter": {"processDefinitionId": "checks"}}).json()
+        assert [i["processInstanceKey"] for i in checks["items"]] == few
+        last = client.post("/v2/element-instances/search", json={
+            "filter": {"processInstanceKey": few[-1]}}).json()
+        assert [e["elementId"] for e in last["items"]] == ["checks", "Task_Fraud"]
+    assert sandbox.stats()["instances"] == 100_003
+
+
 def test_the_cli_command_wraps_the_module() -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "runner", "sandbox", "--port", "0", "--server-version", "8.7"],
