@@ -35,7 +35,7 @@ def dry_run_comment(report: JsonReport, tag: str, context: CommentContext, *,
                     selection_known: bool = False) -> str:
     """The pull-request comment for a dry-run (preview) or an offline validation report."""
     intro = _selection_lines(changed, selection_known)
-    if report.kind == "validation":
+    if report.kind == "validation" and (changed or not selection_known):
         intro.append("Offline validation only: no cluster was contacted for this run "
                      "(e.g. a pull request from a fork).")
     room = report_budget(tag, intro, context, deleted=deleted)

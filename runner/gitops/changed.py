@@ -6,17 +6,18 @@ files it references (``source.bpmn`` / ``target.bpmn``) was. Plans deleted in th
 returned separately so they can be reported, never applied. Renames count as a deletion of the
 old path plus an addition of the new one.
 
-Which files are plans: the YAML files (``*.yaml``/``*.yml``) given, or directly inside the
-directories given (not recursively, so ``plans/examples-invalid/`` stays out of ``plans/``),
-whose top-level ``kind`` is ``MigrationPlan``. A YAML file that cannot be parsed is kept when it
-changed, so validation reports it instead of it silently disappearing from the run.
+Which files are plans: the files given, and the ``*.yaml``/``*.yml`` files directly inside the
+directories given (not sub-folders, so ``plans/examples-invalid/`` stays out of ``plans/``,
+as with ``plan`` and ``apply``) that are plans by ``runner.validate.looks_like_plan``
+(``kind: MigrationPlan`` or an ``apiVersion`` of ``c8migrate/...``). A YAML file that cannot
+be parsed counts as a plan, so validation reports it instead of it silently disappearing.
 """
 
 from __future__ import annotations
 
 import os
 import subprocess
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -24,8 +25,8 @@ from typing import Any
 import yaml
 
 from runner.errors import ConfigError
+from runner.validate import PLAN_SUFFIXES, looks_like_plan
 
-PLAN_SUFFIXES = (".yaml", ".yml")
 PLAN_KIND = "MigrationPlan"
 
 
@@ -88,7 +89,7 @@ def select_plans(ref: str, paths: Sequence[str | Path], *, cwd: Path | None = No
     scopes = [_repo_relative(here / Path(p), root) for p in paths]
 
     changed: list[ChangedPlan] = []
-    for plan_file in _current_plan_files(here, root, paths):
+    for plan_file in _current_plan_files(here, paths):
         rel = _repo_relative(plan_file, root)
         reasons = _reasons(plan_file, rel, root, statuses)
         if reasons:
@@ -124,21 +125,16 @@ def _reasons(plan_file: Path, rel: str, root: Path, statuses: dict[str, str]) ->
     return reasons
 
 
-def _current_plan_files(here: Path, root: Path, paths: Sequence[str | Path]) -> list[Path]:
+def _current_plan_files(here: Path, paths: Sequence[str | Path]) -> list[Path]:
     found: dict[Path, None] = {}
     for given in paths:
         path = (here / Path(given)).resolve()
         if path.is_dir():
-            candidates: Iterable[Path] = sorted(
-                p for p in path.iterdir() if p.is_file() and p.suffix in PLAN_SUFFIXES)
+            found.update((p, None) for p in sorted(path.iterdir())
+                         if p.is_file() and p.suffix in PLAN_SUFFIXES and looks_like_plan(p))
         elif path.is_file():
-            candidates = [path]
-        else:
-            continue  # a plan deleted in the change may still be named on the command line
-        for candidate in candidates:
-            document = _load_yaml_text(_read(candidate))
-            if document is None or _is_plan(document):
-                found[candidate] = None
+            found[path] = None
+        # else: a plan deleted in the change may still be named on the command line
     return list(found)
 
 
@@ -173,11 +169,7 @@ def _in_scope(rel: str, scopes: Sequence[str]) -> bool:
     if PurePosixPath(rel).suffix not in PLAN_SUFFIXES:
         return False
     parent = str(PurePosixPath(rel).parent)
-    for scope in scopes:
-        scope_dir = "." if scope in ("", ".") else scope
-        if rel == scope or parent == scope_dir:
-            return True
-    return False
+    return any(rel == scope or parent == (scope or ".") for scope in scopes)
 
 
 def _repo_relative(path: Path, root: Path) -> str:
@@ -193,7 +185,11 @@ def _display(path: Path, here: Path) -> str:
 
 
 def _is_plan(document: Any) -> bool:
-    return isinstance(document, dict) and document.get("kind") == PLAN_KIND
+    if not isinstance(document, dict):
+        return False
+    api = document.get("apiVersion")
+    return document.get("kind") == PLAN_KIND or (isinstance(api, str)
+                                                 and api.startswith("c8migrate/"))
 
 
 def _plan_name(document: Any) -> str | None:

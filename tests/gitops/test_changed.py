@@ -61,7 +61,8 @@ def test_selects_changed_plans_plans_whose_bpmn_changed_and_reports_deleted(
         ("plans/new.yaml", ("added",)),
         ("plans/order.yaml", ("modified",)),
     ]
-    assert selection.paths == ("plans/invoice.yaml", "plans/new.yaml", "plans/order.yaml")
+    assert "plans/demo-seed.yaml" not in selection.paths  # YAML, but not a plan
+    assert "plans/examples-invalid/broken.yaml" not in selection.paths  # a sub-folder
     assert [(d.repo_path, d.name) for d in selection.deleted] == [("plans/retired.yml", "retired")]
     assert selection.head == repo.git("rev-parse", "HEAD")
     assert selection.merge_base == repo.git("rev-parse", "main")
@@ -79,6 +80,33 @@ def test_uses_the_merge_base_so_later_commits_on_the_base_branch_do_not_count(
     selection = select_plans("main", ["plans"], cwd=repo.root)
 
     assert selection.paths == ("plans/order.yaml",)
+
+
+def test_sub_folders_are_selected_only_when_named(repo: GitRepo) -> None:
+    repo.write("plans/order.yaml", "kind: MigrationPlan\n")
+    repo.write("plans/examples-invalid/broken.yaml", "kind: MigrationPlan\n")
+    repo.delete("plans/retired.yml")
+    repo.commit("changes here and there")
+
+    top_level = [str(p.relative_to(repo.root))
+                 for p in sorted((repo.root / "plans").glob("*.y*ml"))]
+    selection = select_plans("main", top_level, cwd=repo.root)
+    nested = select_plans("main", ["plans/examples-invalid"], cwd=repo.root)
+
+    assert selection.paths == ("plans/order.yaml",)
+    assert nested.paths == ("plans/examples-invalid/broken.yaml",)
+    assert nested.deleted == ()
+    assert nested.changed[0].reasons == ("modified",)
+
+
+def test_bpmn_paths_resolve_against_the_plan_folder(repo: GitRepo) -> None:
+    repo.write("plans/bpmn/order.v2.bpmn", "<definitions id='again'/>\n")
+    repo.commit("bpmn")
+
+    nested = select_plans("main", ["plans/examples-invalid"], cwd=repo.root)
+
+    assert [(c.repo_path, c.reasons) for c in nested.changed] == [
+        ("plans/examples-invalid/broken.yaml", ("bpmn modified: plans/bpmn/order.v2.bpmn",))]
 
 
 def test_paths_are_relative_to_the_current_directory_and_files_can_be_named(
