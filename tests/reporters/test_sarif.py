@@ -6,6 +6,7 @@ import dataclasses
 import json
 from collections.abc import Callable
 from importlib import resources
+from pathlib import Path
 from typing import Any
 
 import jsonschema
@@ -13,6 +14,7 @@ import pytest
 
 from runner.findings import Finding, Location, Severity
 from runner.reporters import RenderOptions, render_apply, render_previews, render_validation
+from runner.reporters.base import rule_doc_link
 from runner.reporters.sarif import artifact_uri
 
 from . import samples
@@ -132,3 +134,17 @@ def test_absolute_paths_become_file_uris(
     assert list(sarif_validator.iter_errors(log)) == []
     location = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]
     assert location["artifactLocation"] == {"uri": "file:///srv/repo/plans/a%20b.yaml"}
+
+
+def test_help_links_land_on_headings_of_the_rules_page() -> None:
+    from runner.engine.rules import BY_CODE
+
+    rules_page = Path(__file__).resolve().parents[2] / "docs" / "rules.md"
+    # GitHub turns the heading '## Z07' into the anchor '#z07'
+    anchors = {line[3:].strip().lower() for line in
+               rules_page.read_text(encoding="utf-8").splitlines() if line.startswith("## ")}
+    options = RenderOptions()
+    for code in BY_CODE:
+        link = rule_doc_link(code, options)
+        assert link.startswith("docs/rules.md#")
+        assert link.split("#", 1)[1] in anchors, f"{code} has no heading in docs/rules.md"
