@@ -107,10 +107,11 @@ STAGE_ORDER = {stage: index for index, stage in enumerate(Stage)}
 
 
 def documented_order(rules: Iterable[Rule]) -> list[Rule]:
-    """Rejections in Zeebe's order, then warnings, then notes."""
+    """Rejections in Zeebe's order, then warnings, then notes (by code)."""
     indexed = list(enumerate(rules))
     indexed.sort(key=lambda item: (FAMILY_ORDER[item[1].code[0]], STAGE_ORDER[item[1].stage],
-                                   item[0]))
+                                   item[0]) if item[1].code.startswith("Z")
+                 else (FAMILY_ORDER[item[1].code[0]], 0, item[1].code))
     return [r for _, r in indexed]
 
 

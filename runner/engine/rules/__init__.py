@@ -14,6 +14,7 @@ from runner.engine.rules import (  # noqa: F401  (imported for registration)
     notes,
     subscriptions,
     traps,
+    traps_tasks,
 )
 from runner.engine.rules.base import Rule, Stage, registered
 
