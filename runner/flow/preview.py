@@ -95,21 +95,23 @@ class Tally:
     _blocked: SmallestKeys[BlockedInstance] | None = None
     _keys: SmallestKeys[str] | None = None
 
+    _targets: dict[str, str] = field(default_factory=dict)
+
     def __post_init__(self) -> None:
         self._blocked = SmallestKeys(self.blocked_sample)
         self._keys = SmallestKeys(self.key_sample)
+        self._targets = {i.source: i.target for i in self.request.instructions}
 
     def add(self, observation: Observation) -> None:
         self.matched += 1
         verdict, key = observation.verdict, observation.info.key
         if observation.variables_unknown:
             self.variables_unknown += 1
-        id_map = {i.source: i.target for i in self.request.instructions}
         for element_id in dict.fromkeys(e.element_id for e in observation.elements
                                         if e.element_type != "PROCESS"):
             source = self.request.source.get(element_id)
             move = self.moves.setdefault(element_id, _Move(
-                source.element_type if source else "UNKNOWN", id_map.get(element_id)))
+                source.element_type if source else "UNKNOWN", self._targets.get(element_id)))
             move.instances += 1
             if not verdict.accepted:
                 move.blocked += 1

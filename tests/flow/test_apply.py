@@ -7,7 +7,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from support.sandbox import SandboxHandle
+from support.sandbox import SandboxHandle, StartSandbox
 
 from runner.cluster.client import ClusterClient
 from runner.cluster.config import resolve
@@ -23,7 +23,8 @@ from runner.plan.loader import load_plan
 from runner.plan.model import InstanceFilter, Plan
 from runner.version import ServerVersion
 
-from .conftest import PLANS
+from .conftest import PLANS, SEED, client_for
+from .test_preview import Z22_TEXT
 
 FAST = Timing(settle=0.3)
 
@@ -201,3 +202,44 @@ def test_verification_catches_an_instance_the_server_did_not_migrate(
         "the cluster accepted the migration, but reading the instance back shows definition "
         f"{source.key}, not the target {report.preview.target_definition_key}")
     assert PlanJournal(tmp_path, plan).audit_records()[0].outcome == "partial"
+
+
+def test_on_8_7_single_mode_reports_zeebes_rejections_verbatim(
+        tmp_path: Path, sandbox_factory: StartSandbox) -> None:
+    handle = sandbox_factory(server_version="8.7.0", seed=SEED)
+    plan = _plan("order-v1-to-v2.yaml")
+    with client_for(handle) as client:
+        report = apply_plan(plan, client, settings=_settings(tmp_path))
+
+    # 8.7 has no variable search: the dry run cannot predict Z22 and says so ...
+    assert report.mode == "single"
+    assert report.preview.blocked_total == 0
+    assert "D04" in [f.code for f in report.preview.findings]
+    # ... and the cluster rejects those instances; apply reports Zeebe's answer verbatim.
+    assert dict(report.counts) == {"migrated": 18, "rejected": 3}
+    for outcome in report.outcomes:
+        assert outcome.outcome == "rejected"
+        assert outcome.message == (
+            "Command 'MIGRATE' rejected with code 'INVALID_STATE': "
+            + Z22_TEXT.format(key=outcome.process_instance_key))
+    assert PlanJournal(tmp_path, plan).audit_records()[0].outcome == "partial"
+
+
+def test_a_batch_that_outlives_the_follow_timeout_is_resumed_by_the_next_run(
+        tmp_path: Path, demo_sandbox: SandboxHandle, demo_client: ClusterClient) -> None:
+    demo_sandbox.faults({"batchNotFoundMs": 1500})
+    plan = _plan("onboarding-2025.1-to-2025.2.yaml")
+    impatient = _settings(tmp_path, batch=BatchSettings(timeout=0.2, poll=0.05))
+    first = apply_plan(plan, demo_client, settings=impatient)
+
+    [batch_key] = first.batch_operation_keys
+    assert [b.key for b in PlanJournal(tmp_path, plan).open_batches()] == [batch_key]
+
+    second = apply_plan(plan, demo_client, settings=_settings(tmp_path))
+    assert second.batch_operation_keys == (batch_key,)
+    assert second.preview.matched == 0
+    assert PlanJournal(tmp_path, plan).open_batches() == []
+    assert demo_sandbox.stats()["batchOperations"] == 1
+    events = [e["event"] for e in PlanJournal(tmp_path, plan).events()]
+    assert events == ["started", "batch-created", "batch-unknown", "finished",
+                      "batch-resumed", "batch-finished", "finished"]
