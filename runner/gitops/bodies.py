@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from runner.gitops.changed import ChangedPlan, DeletedPlan
@@ -14,6 +15,8 @@ from runner.gitops.comment import CommentContext, compose, report_budget
 from runner.gitops.report_io import JsonReport
 from runner.reporters import render_apply, render_previews, render_validation
 from runner.reporters.base import RenderOptions
+from runner.reporters.summary import blocked_count, describe_ref, group_blocked
+from runner.results import ApplyReport
 
 ARTIFACT_HINT = "the full report is in the workflow run's artifact"
 
@@ -57,13 +60,33 @@ def outcome_comment(report: JsonReport, tag: str, context: CommentContext, *,
     """The comment on a merged pull request: what apply did, with the audit pointer."""
     if report.kind != "apply":
         raise ValueError(f"an outcome comment needs an apply report, not {report.kind!r}")
+    context = replace(context, note="this comment is updated in place when apply is re-run")
     commit = f" `{context.commit[:12]}`" if context.commit else ""
     intro = [f"Applied on merge{commit}. The audit record of each plan (plan checksum, commit, "
              "actor, counts, batch keys, outcome) is in the run's `c8migrate-audit` artifact."]
+    reports = report.apply_reports()
+    intro.extend(_left_behind(reports))
     room = report_budget(tag, intro, context, deleted=deleted)
     options = RenderOptions(max_chars=room, artifact_hint=ARTIFACT_HINT)
-    markdown = render_apply(report.apply_reports(), "markdown", options)
+    markdown = render_apply(reports, "markdown", options)
     return compose(tag, intro, markdown, context, deleted=deleted)
+
+
+def _left_behind(reports: Sequence[ApplyReport]) -> list[str]:
+    """One line per plan whose blocked instances were, by design, not sent."""
+    lines = []
+    for item in reports[:20]:
+        blocked = blocked_count(item.preview)
+        if not blocked:
+            continue
+        reasons = ", ".join(
+            f"{g.code} at `{g.element_id}`" if g.element_id else g.code
+            for g in group_blocked(item.preview.blocked)[:3])
+        lines.append(f"`{item.plan.name}`: {blocked} blocked instance"
+                     f"{'s were' if blocked != 1 else ' was'} not sent ({reasons}) and stay"
+                     f"{'' if blocked != 1 else 's'} on {describe_ref(item.plan.source)}; "
+                     "the dry run on the pull request shows Zeebe's reason.")
+    return lines
 
 
 def _selection_lines(changed: Sequence[ChangedPlan], known: bool) -> list[str]:

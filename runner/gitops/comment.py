@@ -39,6 +39,8 @@ class CommentContext:
     run_url: str | None = None
     artifact_url: str | None = None
     """The workflow run's artifacts page or the artifact itself (the full report)."""
+    note: str = "this comment is updated in place on every push"
+    """The last words of the footer."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,7 +138,7 @@ def _footer(context: CommentContext) -> str:
         parts.append(f"[workflow run]({context.run_url})")
     if context.artifact_url:
         parts.append(f"[full report (artifact)]({context.artifact_url})")
-    parts.append("this comment is updated in place on every push")
+    parts.append(context.note)
     return "\n---\n<sub>" + " · ".join(parts) + "</sub>\n"
 
 

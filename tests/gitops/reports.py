@@ -49,10 +49,10 @@ def write_preview_report(target: Path, previews: list[PlanPreview]) -> Path:
     return target
 
 
-def write_apply_report(target: Path, migrated: int = 10) -> Path:
-    shown = preview(matched=migrated, blocked=0)
+def write_apply_report(target: Path, migrated: int = 10, blocked: int = 0) -> Path:
+    shown = preview(matched=migrated + blocked, blocked=blocked)
     report = ApplyReport(plan=shown.plan, preview=shown, mode="batch",
                          counts={"migrated": migrated}, batch_operation_keys=("900001",),
-                         duration_seconds=3.2)
+                         remaining_on_source=blocked, duration_seconds=3.2)
     target.write_text(json.dumps(apply_document([report])), encoding="utf-8")
     return target

@@ -129,7 +129,7 @@ def test_outcome_is_commented_on_the_merged_pull_request_and_re_runs_edit_it(
         {"number": 5, "state": "closed", "merged_at": None, "merge_commit_sha": None},
         {"number": 21, "state": "closed", "merged_at": "2026-01-02T03:04:05Z",
          "merge_commit_sha": "0000beef", "html_url": "https://github.invalid/pull/21"}]
-    report = write_apply_report(tmp_path / "apply.json", migrated=10)
+    report = write_apply_report(tmp_path / "apply.json", migrated=10, blocked=2)
 
     first = run(["github", "outcome", "--report", str(report), "--sha", "0000beef"], env)
     again = run(["github", "outcome", "--report", str(report), "--sha", "0000beef"], env)
@@ -139,6 +139,9 @@ def test_outcome_is_commented_on_the_merged_pull_request_and_re_runs_edit_it(
     assert body.startswith(marker("outcome", "plans"))
     assert "10 instances migrated" in body and "`900001`" in body
     assert "c8migrate-audit" in body
+    assert ("`order-v1-to-v2`: 2 blocked instances were not sent (Z07 at `Task_Legacy`) and "
+            "stay on order-process v1") in body
+    assert "updated in place when apply is re-run" in body
     assert "outcome comment unchanged on #21" in again.stderr
     assert_no_secret(github, first.output, again.output)
 
