@@ -34,7 +34,8 @@ class DefinitionOps(ApiBase):
             key, definitions = deploy(self.store, resources, tenant)
         except DeploymentRejected as exc:
             raise ApiError(400, "INVALID_ARGUMENT", str(exc)) from exc
-        self.store.writes += 1
+        with self.store.lock:
+            self.store.writes += 1
         return Response(200, {
             "deploymentKey": self.flavor.key(key), "tenantId": tenant or "<default>",
             "deployments": [{"processDefinition": deployed_process_json(self.flavor, d),

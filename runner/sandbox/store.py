@@ -14,7 +14,7 @@ import bisect
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -202,17 +202,21 @@ class Store:
     def current(self, record: InstanceRecord) -> View:
         return View(record, self.definitions[record.definition_key], record.template)
 
-    def iter_candidates(self, definition_keys: list[int] | None, now: float) -> Iterator[int]:
-        """Instance keys a search must look at, ascending; narrowed by definition keys."""
+    def iter_candidates(self, definition_keys: list[int] | None, now: float) -> list[int]:
+        """Instance keys a search must look at, ascending; narrowed by definition keys.
+
+        Instances written within the search lag are added: a search may still see them on
+        the definition they came from.
+        """
         if definition_keys is None:
-            yield from list(self.instance_keys)
-            return
-        keys: list[int] = []
+            return list(self.instance_keys)
+        lagging = self.lagging_keys(now) if self.recently_changed else []
+        if len(definition_keys) == 1 and not lagging:
+            return list(self.by_definition.get(definition_keys[0], ()))
+        keys = set(lagging)
         for definition_key in definition_keys:
-            keys.extend(self.by_definition.get(definition_key, ()))
-        keys.extend(self.lagging_keys(now))
-        yield from sorted(set(keys)) if len(definition_keys) > 1 or self.recently_changed \
-            else keys
+            keys.update(self.by_definition.get(definition_key, ()))
+        return sorted(keys)
 
     def count_request(self, route: str) -> None:
         with self.lock:
