@@ -9,6 +9,7 @@ the whole command. Accepted instances collect the warnings (silent traps) that a
 from __future__ import annotations
 
 from collections import deque
+from functools import lru_cache
 
 from runner.engine.rules import REGISTRY, Rule, Stage
 from runner.engine.state import (
@@ -20,6 +21,7 @@ from runner.engine.state import (
     Verdict,
 )
 from runner.engine.visit import INNER_INSTANCE_SUFFIX, Command, Visit
+from runner.version import ServerVersion
 
 INSTANCE_STAGES = (Stage.ELEMENT, Stage.GATEWAYS, Stage.CONVERSION, Stage.CATCH_EVENTS)
 
@@ -48,15 +50,21 @@ def _run(rules: list[Rule], visit: Visit) -> Rejection | None:
     return None
 
 
+@lru_cache(maxsize=32)
+def rules_for(server: ServerVersion) -> dict[Stage, list[Rule]]:
+    """The rules a server of this version runs, by stage, in registry order."""
+    active = [r for r in REGISTRY if r.applies_to(server)]
+    return {stage: [r for r in active if r.stage == stage] for stage in Stage}
+
+
 def judge(request: MigrationRequest, snapshot: InstanceSnapshot) -> Verdict:
     """Judge migrating ``snapshot`` as ``request`` says, exactly as Zeebe would."""
-    active = [r for r in REGISTRY if r.applies_to(request.server)]
-    staged = {stage: [r for r in active if r.stage == stage] for stage in Stage}
+    staged = rules_for(request.server)
     cmd = Command(request, snapshot, build_id_map(request))
     process_row = next((e for e in snapshot.elements if e.element_type == "PROCESS"), None)
     root = process_row or ElementInstance(snapshot.process_instance_key,
                                           request.source.process_id, "PROCESS", None)
-    rejection = _run(staged[Stage.COMMAND], Visit(cmd, root, None, request.source.root))
+    rejection = _run(staged[Stage.COMMAND], Visit.of(cmd, root, None, request.source.root))
     if rejection is not None or process_row is None:
         return Verdict(rejection)
 
@@ -66,7 +74,7 @@ def judge(request: MigrationRequest, snapshot: InstanceSnapshot) -> Verdict:
     while queue:
         instance = queue.popleft()
         parent = by_key.get(instance.parent_key or "")
-        visit = Visit(cmd, instance, parent, request.source.get(instance.element_id))
+        visit = Visit.of(cmd, instance, parent, request.source.get(instance.element_id))
         for stage in INSTANCE_STAGES:
             rejection = _run(staged[stage], visit)
             if rejection is not None:

@@ -167,6 +167,9 @@ def _instruction_findings(request: MigrationRequest, plan: Plan,
     """Z02 and Z05, one finding per bad instruction (Zeebe stops at the first)."""
     findings: list[Finding] = []
     base = synthetic_snapshot(request.source, ())
+    whole = judge(request, base).rejection
+    if whole is None or whole.code not in ("Z02", "Z05"):
+        return findings
     seen: set[str] = set()
     for instruction in effective:
         if instruction.source in seen:

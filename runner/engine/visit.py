@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from runner.bpmn.model import Element, ProcessModel
+from runner.engine.index import index_of
 from runner.engine.state import ElementInstance, InstanceSnapshot, MigrationRequest
 from runner.version import ServerVersion
 
@@ -61,6 +62,18 @@ class Visit:
     parent: ElementInstance | None
     source: Element | None
     """The instance's element in the source model (None if the model lacks it)."""
+    target_id: str | None = None
+    """Where the id map sends the instance's element (None: unmapped)."""
+    target: Element | None = None
+    """The target model's element for ``target_id``."""
+
+    @classmethod
+    def of(cls, cmd: Command, instance: ElementInstance, parent: ElementInstance | None,
+           source: Element | None) -> Visit:
+        """A visit with the instance's target looked up through the command's id map."""
+        target_id = cmd.id_map.get(instance.element_id)
+        target = cmd.target.get(target_id) if target_id is not None else None
+        return cls(cmd, instance, parent, source, target_id, target)
 
     @property
     def key(self) -> str:
@@ -84,14 +97,6 @@ class Visit:
             return "inner"
         return "plain"
 
-    @property
-    def target_id(self) -> str | None:
-        return self.cmd.id_map.get(self.instance.element_id)
-
-    @property
-    def target(self) -> Element | None:
-        target_id = self.target_id
-        return self.cmd.target.get(target_id) if target_id is not None else None
 
     @property
     def target_type(self) -> str | None:
@@ -106,7 +111,7 @@ class Visit:
         for child in self.cmd.children_of(self.instance.key):
             if child.element_type != "EVENT_SUB_PROCESS":
                 continue
-            starts = self.cmd.source.start_events(child.element_id)
+            starts = index_of(self.cmd.source).start_events(child.element_id)
             if any(start.interrupting is not False for start in starts):
                 return True
         return False
@@ -152,16 +157,17 @@ def catch_events(model: ProcessModel, element: Element | None, role: Role) -> li
     """
     if element is None:
         return []
+    index = index_of(model)
     if role == "body":
-        return model.boundary_events(element.id)
+        return index.boundary_events(element.id)
     if element.element_type == "EVENT_BASED_GATEWAY":
         return model.catch_events_of(element.id)
     events: list[Element] = []
     if element.element_type in ("INTERMEDIATE_CATCH_EVENT", "RECEIVE_TASK"):
         events.append(element)
     if role == "plain":
-        events.extend(model.boundary_events(element.id))
+        events.extend(index.boundary_events(element.id))
     if element.is_container:
-        for esp in model.event_sub_processes(element.id):
-            events.extend(model.start_events(esp.id))
+        for esp in index.event_sub_processes(element.id):
+            events.extend(index.start_events(esp.id))
     return events

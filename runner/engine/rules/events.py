@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from runner.bpmn.model import Element, ProcessModel
 from runner.engine import versions
+from runner.engine.index import index_of
 from runner.engine.rules.base import Stage, rule
 from runner.engine.state import Rejection
 from runner.engine.visit import Visit
@@ -13,8 +14,8 @@ from runner.version import ServerVersion
 def _unsupported_esp_types(model: ProcessModel, element_id: str,
                            server: ServerVersion) -> list[str]:
     return [start.event_type or "NONE"
-            for esp in model.event_sub_processes(element_id)
-            for start in model.start_events(esp.id)
+            for esp in index_of(model).event_sub_processes(element_id)
+            for start in index_of(model).start_events(esp.id)
             if not versions.event_sub_process_type_supported(start.event_type or "NONE", server)]
 
 
@@ -55,7 +56,7 @@ def supported_event_sub_processes(v: Visit) -> Rejection | None:
 
 def _unsupported_boundary_types(model: ProcessModel, element_id: str,
                                 server: ServerVersion) -> list[str]:
-    return [b.event_type or "NONE" for b in model.boundary_events(element_id)
+    return [b.event_type or "NONE" for b in index_of(model).boundary_events(element_id)
             if not versions.boundary_type_supported(b.event_type or "NONE", server)]
 
 

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 
 from runner.bpmn.model import Element
 from runner.engine import versions
+from runner.engine.index import index_of
 from runner.engine.rules.base import Stage, rule
 from runner.engine.state import Rejection
 from runner.engine.visit import Visit
@@ -23,12 +24,10 @@ def joining_gateways(v: Visit) -> Iterator[tuple[Element, list[str]]]:
     taken = set(v.cmd.snapshot.taken_flows.get(v.instance.key, ()))
     if not taken:
         return
-    scope_id = v.element_id
-    for element in v.cmd.source:
-        if element.element_type in JOINING_TYPES and element.flow_scope == scope_id:
-            flows = [f for f in element.incoming if f in taken]
-            if flows:
-                yield element, flows
+    for element in index_of(v.cmd.source).joining_gateways(v.element_id):
+        flows = [f for f in element.incoming if f in taken]
+        if flows:
+            yield element, flows
 
 
 @rule("Z17B", Stage.GATEWAYS, since="8.7", rejection_type="INVALID_STATE", transient=True)

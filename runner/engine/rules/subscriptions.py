@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from runner.bpmn.model import Element
 from runner.engine import expressions, versions
+from runner.engine.index import index_of
 from runner.engine.rules.base import Stage, rule
 from runner.engine.state import Rejection
 from runner.engine.visit import Visit, is_message_catch
@@ -209,7 +210,7 @@ def compensation_subscriptions_migrate(v: Visit) -> Rejection | None:
     source, target = v.cmd.source, v.cmd.target
     for activity_id in v.cmd.snapshot.completed_compensable_activities:
         activity = source.get(activity_id)
-        for boundary in source.boundary_events(activity_id):
+        for boundary in index_of(source).boundary_events(activity_id):
             mapped = v.cmd.id_map.get(boundary.id)
             target_boundary = target.get(mapped) if mapped else None
             if boundary.event_type != "COMPENSATION" or target_boundary is None:
