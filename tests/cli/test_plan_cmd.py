@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -94,3 +95,32 @@ def test_a_missing_cluster_config_file_is_exit_2_without_a_traceback(tmp_path: P
     assert result.exit_code == exit_codes.USAGE
     assert "Traceback" not in result.output
     assert "error:" in result.stderr
+
+
+def _git(cwd: Path, *args: str) -> None:
+    subprocess.run(["git", *args], cwd=cwd, check=True, capture_output=True,
+                   env={"GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@example.com",
+                        "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@example.com",
+                        "HOME": str(cwd), "PATH": "/usr/bin:/bin:/usr/local/bin"})
+
+
+def test_changed_since_dry_runs_only_the_changed_plans(
+        tmp_path: Path, demo_sandbox: SandboxProcess, monkeypatch: pytest.MonkeyPatch) -> None:
+    repo = tmp_path / "repo"
+    shutil.copytree(PLANS / "bpmn", repo / "plans" / "bpmn")
+    shutil.copy(PLANS / "invoice-v1-to-v2.yaml", repo / "plans")
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-q", "-m", "base")
+    _git(repo, "checkout", "-q", "-b", "change")
+    shutil.copy(PLANS / "onboarding-2025.1-to-2025.2.yaml", repo / "plans")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-q", "-m", "add a plan")
+    monkeypatch.chdir(repo)
+
+    result = run_plan(demo_sandbox, "plans", "--changed-since", "main", "--format", "json",
+                      "-q")
+
+    assert result.exit_code == exit_codes.OK, result.output
+    names = [p["name"] for p in json.loads(result.stdout)["plans"]]
+    assert names == ["onboarding-retail-2025.2"]
