@@ -93,14 +93,14 @@ def start_sandbox(*, server_version: str = "8.8.0", seed: str | Path | None = No
     env["PYTHONPATH"] = os.pathsep.join(
         p for p in (str(PROJECT_ROOT), env.get("PYTHONPATH", "")) if p)
     if seed is not None:
-        args += ["--seed", str(seed)]
+        args += ["--seed", str(Path(seed).resolve())]
     if auth is not None and auth.mode != "none":
         args += ["--auth", auth.mode, "--client-id", auth.client_id,
                  "--client-secret-env", DEFAULT_SECRET_ENV]
         env[DEFAULT_SECRET_ENV] = auth.client_secret
     args += list(extra_args)
     process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True, env=env, cwd=str(PROJECT_ROOT))
+                               text=True, env=env)
     url = _wait_ready(process, timeout)
     return SandboxProcess(process, url)
 
