@@ -18,10 +18,10 @@ from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from runner.sandbox.admin import handle_admin
 from runner.sandbox.api import Api, ApiError, Request, Response, problem_response
 from runner.sandbox.auth import Authenticator, AuthSettings, TokenError
-from runner.sandbox.faults import FaultInjector, FaultPlanError, parse_plan
-from runner.sandbox.seed import SeedError, apply_seed
+from runner.sandbox.faults import FaultInjector, parse_plan
 from runner.sandbox.store import Store
 from runner.sandbox.views import Flavor
 from runner.version import ServerVersion
@@ -119,41 +119,6 @@ class Sandbox:
         self.faults.configure(parse_plan(self.config.faults))
         self._apply_fault_settings()
 
-    def stats(self) -> dict[str, Any]:
-        with self.store.lock:
-            return {
-                "writes": self.store.writes,
-                "acceptedMigrations": {str(k): v for k, v in
-                                       self.store.accepted_migrations.items()},
-                "requests": dict(self.store.requests),
-                "instances": len(self.store.instances),
-                "definitions": len(self.store.definitions),
-                "batchOperations": len(self.store.batches),
-                "faultsInjected": dict(self.faults.injected),
-                "serverVersion": str(self.flavor.version),
-            }
-
-    def admin(self, method: str, path: str, request: Request) -> Response | None:
-        """The /sandbox/* endpoints; None when the path is not one of them."""
-        try:
-            if (method, path) == ("POST", "/sandbox/seed"):
-                return Response(200, apply_seed(self.store, request.json(), None))
-            if (method, path) == ("GET", "/sandbox/stats"):
-                return Response(200, self.stats())
-            if (method, path) == ("POST", "/sandbox/reset"):
-                self.reset()
-                return Response(204)
-            if (method, path) == ("POST", "/sandbox/faults"):
-                self.configure_faults(request.json() or {})
-                return Response(204)
-            if (method, path) == ("POST", "/sandbox/revoke-tokens"):
-                return Response(200, {"revoked": self.auth.revoke_all()})
-        except (SeedError, FaultPlanError) as exc:
-            return problem_response(400, "Bad Request", str(exc), path)
-        except ApiError as err:
-            return problem_response(err.status, err.title, err.detail, path)
-        return None
-
     def token(self, request: Request) -> Response:
         try:
             body = self.auth.issue_token(request.body, request.headers.get("authorization"))
@@ -165,8 +130,8 @@ class Sandbox:
     def dispatch(self, request: Request) -> tuple[Response | None, str | None]:
         """The response, and the fault that strikes it ('drop' means: send nothing)."""
         path = request.path.split("?", 1)[0]
-        admin = self.admin(request.method, path, request) if path.startswith("/sandbox/") \
-            else None
+        admin = handle_admin(self, request.method, path, request) \
+            if path.startswith("/sandbox/") else None
         if admin is not None:
             return admin, None
         if path == "/oauth/token" and request.method == "POST":
