@@ -58,31 +58,38 @@ class Needs:
     """Which extra reads per instance the two models call for."""
 
     taken_flows: bool
-    variables: bool
+    variables_at: frozenset[str]
+    """Source element ids whose target opens a catch event with an expression (Zeebe
+    evaluates it with the instance's variables, Z22): instances active at one of these
+    need their variables read."""
+
+    @property
+    def variables(self) -> bool:
+        return bool(self.variables_at)
 
     @classmethod
     def of(cls, request: MigrationRequest) -> Needs:
         return cls(taken_flows=_has_joining_gateway(request.source),
-                   variables=_opens_expression_catch_events(request))
+                   variables_at=_opening_expression_catch_events(request))
 
 
 def _has_joining_gateway(model: ProcessModel) -> bool:
     return any(e.element_type in JOINING_TYPES and len(e.incoming) > 1 for e in model)
 
 
-def _opens_expression_catch_events(request: MigrationRequest) -> bool:
-    """True when a target catch event no instruction targets has an expression: Zeebe
-    evaluates it with the instance's variables when it opens the subscription (Z22)."""
+def _opening_expression_catch_events(request: MigrationRequest) -> frozenset[str]:
     targeted = {i.target for i in request.instructions}
-    for element in request.target:
-        if element.id in targeted or element.element_type not in (
-                "BOUNDARY_EVENT", "START_EVENT", "INTERMEDIATE_CATCH_EVENT"):
-            continue
-        texts = (element.correlation_key, element.message_name, element.timer,
-                 element.signal_name)
-        if any(text and "=" in text for text in texts):
-            return True
-    return False
+    pairs = [(i.source, i.target) for i in request.instructions]
+    pairs.append((request.source.process_id, request.target.process_id))
+    found: set[str] = set()
+    for source_id, target_id in pairs:
+        for event in request.target.catch_events_of(target_id):
+            if event.id in targeted:
+                continue
+            texts = (event.correlation_key, event.message_name, event.timer, event.signal_name)
+            if any(text and "=" in text for text in texts):
+                found.add(source_id)
+    return frozenset(found)
 
 
 def stream_filter(flt: InstanceFilter) -> InstanceFilter:
@@ -141,7 +148,8 @@ def _observe_one(request: MigrationRequest, client: InstanceSource, flt: Instanc
         flows = client.taken_flows(info.key)
         taken = _pending_joins(request.source, elements, flows or ())
     variables: dict[str, Any] | None = {}
-    if needs.variables:
+    wants_variables = any(e.element_id in needs.variables_at for e in elements)
+    if wants_variables:
         variables = client.variables(info.key)
     snapshot = InstanceSnapshot(
         process_instance_key=info.key,
@@ -151,7 +159,7 @@ def _observe_one(request: MigrationRequest, client: InstanceSource, flt: Instanc
         tenant_id=info.tenant_id or "<default>",
         variables=variables or {},
         taken_flows=taken,
-        variables_known=needs.variables and variables is not None,
+        variables_known=wants_variables and variables is not None,
     )
     return Observation(info, elements, judge(request, snapshot),
                        variables_unknown=variables is None)
