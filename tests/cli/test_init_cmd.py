@@ -110,3 +110,22 @@ def test_unknown_process_and_broken_bpmn_are_usage_errors(tmp_path: Path) -> Non
     broken.write_text("<definitions><oops></definitions>", encoding="utf-8")
     code, output = init(str(broken), str(RULE_BPMN / "tasks_v1.bpmn"))
     assert code == 2 and "B01" in output
+
+
+def test_version_tags_of_the_bpmn_files_are_used(tmp_path: Path) -> None:
+    root = repo_with(tmp_path)
+    for tag, name in (("2025.1", "a.bpmn"), ("2025.2", "b.bpmn")):
+        text = (RULE_BPMN / "tasks_v1.bpmn").read_text(encoding="utf-8").replace(
+            '<bpmn:process id="P" isExecutable="true">',
+            '<bpmn:process id="P" isExecutable="true"><bpmn:extensionElements>'
+            f'<zeebe:versionTag value="{tag}" /></bpmn:extensionElements>')
+        (root / "bpmn" / name).write_text(text, encoding="utf-8")
+    plan_file = root / "plans" / "tagged.yaml"
+    code, _ = init(str(root / "bpmn" / "a.bpmn"), str(root / "bpmn" / "b.bpmn"),
+                   "-o", str(plan_file))
+    assert code == 0
+    data = yaml.safe_load(plan_file.read_text(encoding="utf-8"))
+    assert data["source"]["versionTag"] == "2025.1" and "version" not in data["source"]
+    assert data["target"]["versionTag"] == "2025.2"
+    assert data["metadata"]["name"] == "p-2025.1-to-2025.2"
+    assert errors_of(plan_file) == []
