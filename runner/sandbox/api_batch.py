@@ -82,3 +82,36 @@ class BatchOps(ApiBase):
         result = Sorted([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
         return self._page(result, spec, page,
                           lambda i: batches.item_json(i, self.flavor.key))
+
+    def batch_search(self, params: dict[str, str], request: Request) -> Response:
+        """POST /v2/batch-operations/search over the operations as a lagging reader sees them."""
+        filter_, spec, page = self._search_parts(
+            request, frozenset({"batchOperationKey", "operationType", "state", "startDate",
+                                "endDate"}))
+        kinds: dict[str, Kind] = {"batchOperationKey": "key", "operationType": "enum",
+                                  "state": "enum"}
+        tests = []
+        for name, condition in (filter_ or {}).items():
+            if name not in kinds:
+                raise ApiError(400, "Bad Request", f"unknown batch operation filter '{name}'")
+            try:
+                tests.append((name, compile_property(condition, kinds[name], name)))
+            except FilterError as exc:
+                raise ApiError(400, "Bad Request", str(exc)) from exc
+        seen_at = time.monotonic() - self._lag()
+        with self.store.lock:
+            found = [(op.key, batches.operation_json(op, seen_at, str(op.key)))
+                     for op in self.store.batches.values() if op.created_at <= seen_at]
+        values: dict[str, Callable[[int, dict[str, Any]], Any]] = {
+            "batchOperationKey": lambda k, _: k,
+            "operationType": lambda _, d: d["batchOperationType"],
+            "state": lambda _, d: d["state"], "startDate": lambda _, d: d["startDate"],
+            "endDate": lambda _, d: d["endDate"]}
+        found = [(k, d) for k, d in found if all(t(values[n](k, d)) for n, t in tests)]
+        rows = []
+        for key, document in found:
+            raw = [values[f](key, document) for f, _ in spec.fields] + [key]
+            rows.append((spec.key(raw), raw, document))
+        rows.sort(key=lambda r: r[0])
+        result = Sorted([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
+        return self._page(result, spec, page, lambda d: d)

@@ -70,6 +70,8 @@ ROUTES: tuple[Route, ...] = (
     _route("GET", "/v2/batch-operations/{key}", "batch-get", Api.batch_get, since="8.8"),
     _route("POST", "/v2/batch-operation-items/search", "batch-items", Api.batch_items,
            since="8.8"),
+    _route("POST", "/v2/batch-operations/search", "batch-search", Api.batch_search,
+           since="8.8"),
 )
 ROUTE_NAMES = frozenset(r.name for r in ROUTES) | {"token"}
 
@@ -140,10 +142,15 @@ class Sandbox:
             return problem_response(401, "Unauthorized", "The request is not authenticated: "
                                     "missing or invalid credentials", path,
                                     {"WWW-Authenticate": self._challenge()}), None
-        for route in self.routes:
-            match = route.pattern.match(path)
-            if match and route.method == request.method:
+        matching = [(r, m) for r in self.routes if (m := r.pattern.match(path))]
+        # a literal segment wins over a template: /process-instances/search is no {key}
+        matching.sort(key=lambda rm: rm[0].pattern.pattern.count("(?P<"))
+        for route, match in matching:
+            if route.method == request.method:
                 return self._call(route, match.groupdict(), request)
+        if matching:
+            return problem_response(405, "Method Not Allowed", f"Request method "
+                                    f"'{request.method}' is not supported.", path), None
         return problem_response(404, "Not Found",
                                 f"No endpoint {request.method} {path}.", path), None
 

@@ -71,6 +71,10 @@ def test_batch_migration_completes_with_counts_and_failed_items(
             "Command 'MIGRATE' rejected with code 'INVALID_STATE': Expected to migrate "
             f"process instance '{item['processInstanceKey']}' but active element with id "
             "'Task_Box' and type 'SERVICE_TASK' is mapped")
+        listed = client.post("/v2/batch-operations/search", json={
+            "filter": {"state": "PARTIALLY_COMPLETED"}}).json()
+        assert [o["batchOperationKey"] for o in listed["items"]] == [key]
+        assert listed["items"][0]["operationsFailedCount"] == FAILING
         left = client.post("/v2/process-instances/search", json={
             "filter": {"processDefinitionKey": source, "state": "ACTIVE"}}).json()
         assert left["page"]["totalItems"] == FAILING

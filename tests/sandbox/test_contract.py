@@ -109,4 +109,5 @@ def test_responses_match_the_official_spec(spec: Spec, sandbox: SandboxHandle) -
                 break
         call("POST", "/v2/batch-operation-items/search",
              json={"filter": {"batchOperationKey": batch}})
+        call("POST", "/v2/batch-operations/search", json={"page": {"limit": 5}})
         call("GET", "/v2/batch-operations/123")

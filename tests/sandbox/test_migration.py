@@ -196,6 +196,7 @@ def test_bad_requests_are_problems(client: httpx.Client) -> None:
                            headers={"content-type": "application/json"})
     assert bad_json.status_code == 400
     assert bad_json.json()["title"] == "Bad Request"
+    assert client.delete("/v2/topology").status_code == 405
     unknown = client.get("/v2/nothing-here")
     assert unknown.status_code == 404
     assert unknown.json()["instance"] == "/v2/nothing-here"
