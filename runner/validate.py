@@ -69,6 +69,7 @@ class _BpmnCache:
         self._documents: dict[str, BpmnDocument | BpmnLoadError] = {}
 
     def load(self, path: str) -> BpmnDocument | BpmnLoadError:
+        """The parsed document, or the load error to report for every plan using it."""
         if path not in self._documents:
             try:
                 self._documents[path] = load_bpmn(path)

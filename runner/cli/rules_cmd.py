@@ -53,6 +53,7 @@ def paragraphs(body: str) -> list[str]:
 
 
 def facts(rule: Rule) -> str:
+    """Kind, rejection type, transience, versions and when the rule runs, in one line."""
     parts = [rule.kind]
     if rule.rejection_type:
         parts.append(f"{rule.rejection_type} (HTTP {HTTP_STATUS[rule.rejection_type]})")
@@ -64,6 +65,7 @@ def facts(rule: Rule) -> str:
 
 
 def render_text(rules: Iterable[Rule]) -> str:
+    """The rules for the terminal."""
     blocks = []
     for rule in rules:
         lines = [f"{rule.code}  {rule.title}", f"    {facts(rule)}"]
@@ -74,6 +76,7 @@ def render_text(rules: Iterable[Rule]) -> str:
 
 
 def render_markdown(rules: Iterable[Rule]) -> str:
+    """The rules as the docs/rules.md page."""
     rules = list(rules)
     out = [
         "# Rules",

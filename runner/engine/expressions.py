@@ -27,6 +27,7 @@ class Evaluation:
 
 
 def is_expression(text: str | None) -> bool:
+    """True for FEEL expressions (text starting with '=')."""
     return text is not None and text.strip().startswith("=")
 
 

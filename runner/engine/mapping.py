@@ -44,6 +44,7 @@ class EffectiveInstruction:
     """The plan entry for explicit instructions; None for auto-mapped ones."""
 
     def instruction(self) -> Instruction:
+        """The instruction as the engine and the cluster take it."""
         return Instruction(self.source, self.target)
 
 

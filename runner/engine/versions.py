@@ -54,18 +54,22 @@ def _allowed(table: dict[str, str], name: str, server: ServerVersion) -> bool:
 
 
 def element_type_supported(element_type: str, server: ServerVersion) -> bool:
+    """Whether an active element instance of this type can be migrated (R6)."""
     return _allowed(_ELEMENT_TYPES_SINCE, element_type, server)
 
 
 def catch_event_type_supported(event_type: str, server: ServerVersion) -> bool:
+    """Whether an active intermediate catch event of this event type can be migrated (R6b)."""
     return _allowed(_CATCH_EVENT_TYPES_SINCE, event_type, server)
 
 
 def boundary_type_supported(event_type: str, server: ServerVersion) -> bool:
+    """Whether a boundary event of this type may sit on an active element or its target (R12)."""
     return _allowed(_BOUNDARY_TYPES_SINCE, event_type, server)
 
 
 def event_sub_process_type_supported(event_type: str, server: ServerVersion) -> bool:
+    """Whether an event sub-process with this start event type is allowed (R11)."""
     return _allowed(_EVENT_SUB_PROCESS_TYPES_SINCE, event_type, server)
 
 

@@ -47,9 +47,11 @@ class Command:
         return [i.source for i in self.request.instructions if i.target == target_id]
 
     def is_targeted(self, target_id: str) -> bool:
+        """Whether some instruction has ``target_id`` as its target."""
         return any(i.target == target_id for i in self.request.instructions)
 
     def children_of(self, instance_key: str) -> list[ElementInstance]:
+        """The active element instances whose parent is ``instance_key``."""
         return [e for e in self.snapshot.elements if e.parent_key == instance_key]
 
 
@@ -89,6 +91,7 @@ class Visit:
 
     @property
     def role(self) -> Role:
+        """See :data:`Role`."""
         if self.instance.element_type == "PROCESS":
             return "process"
         if self.instance.element_type == "MULTI_INSTANCE_BODY":
@@ -117,9 +120,11 @@ class Visit:
         return False
 
     def source_catch_events(self) -> list[Element]:
+        """The catch events this instance holds subscriptions for, in the source."""
         return catch_events(self.cmd.source, self.source, self.role)
 
     def target_catch_events(self) -> list[Element]:
+        """The catch events of the instance's target element (E16), in the target."""
         role: Role = self.role
         target = self.target
         if role == "plain" and target is not None and target.multi_instance:

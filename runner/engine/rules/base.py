@@ -62,6 +62,7 @@ class Rule:
 
     @property
     def title(self) -> str:
+        """The first line of the documentation."""
         return self.doc.splitlines()[0].strip() if self.doc else self.code
 
     @property
