@@ -38,6 +38,10 @@ _INSTANCE_FIELDS: dict[str, tuple[Kind, Callable[[View], Any]]] = {
     "state": ("enum", lambda v: v.record.state),
     "hasIncident": ("bool", lambda v: v.record.has_incident),
     "tenantId": ("string", lambda v: v.record.tenant_id),
+    # every element instance of a sandbox instance shares its state; the incident sits on
+    # one of them
+    "elementInstanceState": ("enum", lambda v: v.record.state),
+    "hasElementInstanceIncident": ("bool", lambda v: v.record.has_incident),
     "parentProcessInstanceKey": ("key", lambda v: None),
     "parentElementInstanceKey": ("key", lambda v: None),
 }

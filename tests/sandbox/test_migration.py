@@ -100,6 +100,8 @@ def test_search_filters(client: httpx.Client, sandbox: SandboxHandle) -> None:
     assert keys(startDate={"$lt": "2026-03-01T00:00:00Z"}, state="ACTIVE") == early
     assert keys(startDate={"$gte": "2026-06-01T00:00:00Z"}) == late
     assert keys(elementId="Task_Confirm") == late
+    assert keys(elementId="Task_Confirm", hasElementInstanceIncident=True,
+                elementInstanceState="ACTIVE") == late
     assert keys(state="COMPLETED") == done
     assert keys(processDefinitionId="shipping", processDefinitionVersion=1,
                 state={"$eq": "ACTIVE"}) == early + late
