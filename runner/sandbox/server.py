@@ -139,6 +139,7 @@ class Sandbox:
         if path == "/oauth/token" and request.method == "POST":
             return self._guarded("token", request, lambda: self.token(request))
         if not self.auth.allows(request.headers.get("authorization")):
+            self.store.count_request("unauthorized")
             return problem_response(401, "Unauthorized", "The request is not authenticated: "
                                     "missing or invalid credentials", path,
                                     {"WWW-Authenticate": self._challenge()}), None

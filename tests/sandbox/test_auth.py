@@ -20,6 +20,7 @@ def test_basic_auth(sandbox_factory: StartSandbox) -> None:
         assert wrong.headers["www-authenticate"].startswith("Basic")
         assert client.get("/v2/topology").status_code == 401
     assert SECRET not in sandbox.process.stderr
+    assert sandbox.stats()["requests"] == {"topology": 1, "unauthorized": 2}
 
 
 def test_oauth_client_credentials(sandbox_factory: StartSandbox) -> None:
