@@ -81,3 +81,17 @@ def test_activating_element_opens_no_new_subscriptions() -> None:
     activating = InstanceSnapshot(snapshot.process_instance_key, "1", "P", rows,
                                   variables={}, variables_known=True)
     assert judge(req, activating).accepted
+
+
+def test_children_of_an_ad_hoc_inner_instance_keep_the_sub_process_as_flow_scope() -> None:
+    req = request("zeebe/adhoc/ahsp1_taskA.bpmn", "zeebe/adhoc/ahsp2_taskB.bpmn",
+                  ("ahsp-1", "ahsp-2"), ("taskA", "taskB"))
+    key = "2251799813685251"
+    rows = (ElementInstance(key, req.source.process_id, "PROCESS", None),
+            ElementInstance("11", "ahsp-1", "AD_HOC_SUB_PROCESS", key),
+            ElementInstance("12", "ahsp-1#innerInstance", "AD_HOC_SUB_PROCESS_INNER_INSTANCE",
+                            "11"),
+            ElementInstance("13", "taskA", req.source.elements["taskA"].element_type, "12"))
+    verdict = judge(req, InstanceSnapshot(key, "1", req.source.process_id, rows))
+    assert verdict.accepted, verdict.rejection
+    assert ("ahsp-1#innerInstance", "ahsp-2#innerInstance") in verdict.moves

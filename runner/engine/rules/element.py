@@ -5,7 +5,7 @@ from __future__ import annotations
 from runner.engine import versions
 from runner.engine.rules.base import Stage, rule
 from runner.engine.state import Rejection
-from runner.engine.visit import Visit
+from runner.engine.visit import INNER_INSTANCE_SUFFIX, Visit
 
 ZEEBE_USER_TASK = "zeebe user task"
 JOB_WORKER = "job worker"
@@ -189,6 +189,9 @@ def unchanged_flow_scope(v: Visit) -> Rejection | None:
     if parent is None or target is None:
         return None
     expected = v.cmd.id_map.get(parent.element_id, parent.element_id)
+    if expected.endswith(INNER_INSTANCE_SUFFIX):
+        # children of an ad-hoc sub-process's inner instance live in the sub-process itself
+        expected = expected[: -len(INNER_INSTANCE_SUFFIX)]
     if target.multi_instance and expected == target.id:
         return None
     actual = target.flow_scope or ""
