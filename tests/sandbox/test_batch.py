@@ -88,7 +88,7 @@ def test_batch_migration_completes_with_counts_and_failed_items(
 
 
 def test_batch_reads_are_eventually_consistent(sandbox_factory: StartSandbox) -> None:
-    sandbox = sandbox_factory(extra_args=("--search-lag-ms", "400"))
+    sandbox = sandbox_factory(extra_args=("--search-lag-ms", "1500"))
     source, target, _ = _setup(sandbox)
     with httpx.Client(base_url=sandbox.url, timeout=30) as client:
         key = _start(client, source, target)
