@@ -85,9 +85,12 @@ def _instruction_location(plan: Plan, effective: Sequence[EffectiveInstruction],
 
 
 def _related(request: MigrationRequest, ids: Sequence[str | None]) -> tuple[Location, ...]:
+    """BPMN lines of ``ids`` in the source, and of them and their mapped targets in the target."""
+    mapped = {i.source: i.target for i in request.instructions}
+    target_ids = [*ids, *(mapped.get(i) for i in ids if i)]
     related: list[Location] = []
-    for model in (request.source, request.target):
-        for element_id in ids:
+    for model, wanted in ((request.source, ids), (request.target, target_ids)):
+        for element_id in wanted:
             element = model.get(element_id) if element_id else None
             if element is not None:
                 location = Location(model.file, element.line)
