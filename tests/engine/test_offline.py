@@ -131,8 +131,7 @@ def test_runtime_only_rules_appear_as_notes() -> None:
 
 def test_related_lines_include_the_mapped_target_element() -> None:
     findings = check("rules/scope_v1.bpmn", "rules/scope_v2.bpmn", [("A", "A")])
-    [finding] = errors(findings)
-    assert finding.code == "Z10"
+    [finding] = [f for f in errors(findings) if f.code == "Z10"]
     source_line = load_model("rules/scope_v1.bpmn").elements["A"].line
     target_line = load_model("rules/scope_v2.bpmn").elements["A"].line
     assert finding.related == (Location("rules/scope_v1.bpmn", source_line),
