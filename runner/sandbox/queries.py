@@ -22,6 +22,7 @@ from runner.sandbox.filters import (
 from runner.sandbox.paging import SortSpec
 from runner.sandbox.store import Store, View
 from runner.sandbox.tree import TreeRow
+from runner.sandbox.views import element_name
 
 Predicate = Callable[[View], bool]
 
@@ -176,8 +177,8 @@ _ELEMENT_FIELDS: dict[str, tuple[Kind, Callable[[View, TreeRow], Any]]] = {
     "flowNodeInstanceKey": ("key", lambda v, r: v.record.key + r.offset),
     "elementId": ("string", lambda v, r: r.element_id),
     "flowNodeId": ("string", lambda v, r: r.element_id),
-    "elementName": ("string", lambda v, r: _name(v, r)),
-    "flowNodeName": ("string", lambda v, r: _name(v, r)),
+    "elementName": ("string", lambda v, r: element_name(v, r)),
+    "flowNodeName": ("string", lambda v, r: element_name(v, r)),
     "type": ("enum", lambda v, r: r.element_type),
     "state": ("enum", lambda v, r: v.record.state),
     "tenantId": ("string", lambda v, r: v.record.tenant_id),
@@ -191,11 +192,6 @@ V87_ELEMENT_FIELDS = frozenset(_ELEMENT_FIELDS) - {"elementInstanceKey", "elemen
     | {"incident"}
 ELEMENT_SORT_FIELDS = frozenset({"elementInstanceKey", "processInstanceKey", "elementId",
                                  "type", "state", "flowNodeInstanceKey", "flowNodeId"})
-
-
-def _name(view: View, row: TreeRow) -> str:
-    element = view.definition.model.get(row.element_id)
-    return element.name if element is not None and element.name else row.element_id
 
 
 ElementPredicate = Callable[[View, TreeRow], bool]

@@ -36,6 +36,7 @@ class Flavor:
 
 
 def definition_json(flavor: Flavor, d: Definition) -> dict[str, Any]:
+    """A ProcessDefinitionResult."""
     return {
         "name": d.name, "resourceName": d.resource_name, "version": d.version,
         "versionTag": d.version_tag, "processDefinitionId": d.process_id,
@@ -45,12 +46,14 @@ def definition_json(flavor: Flavor, d: Definition) -> dict[str, Any]:
 
 
 def deployed_process_json(flavor: Flavor, d: Definition) -> dict[str, Any]:
+    """The processDefinition of a deployment's DeploymentMetadataResult."""
     return {"processDefinitionId": d.process_id, "processDefinitionVersion": d.version,
             "resourceName": d.resource_name, "tenantId": d.tenant_id,
             "processDefinitionKey": flavor.key(d.key)}
 
 
 def instance_json(flavor: Flavor, view: View) -> dict[str, Any]:
+    """A ProcessInstanceResult (fields of newer versions are present and null)."""
     r, d = view.record, view.definition
     return {
         "processInstanceKey": flavor.key(r.key), "processDefinitionKey": flavor.key(d.key),
@@ -64,8 +67,10 @@ def instance_json(flavor: Flavor, view: View) -> dict[str, Any]:
     }
 
 
-def element_state(view: View) -> str:
-    return "ACTIVE" if view.record.state == "ACTIVE" else view.record.state
+def element_name(view: View, row: TreeRow) -> str:
+    """The element's name from the model; its id when it has none (as Operate shows it)."""
+    element = view.definition.model.get(row.element_id)
+    return element.name if element is not None and element.name else row.element_id
 
 
 def incident_offset(view: View) -> int | None:
@@ -74,8 +79,8 @@ def incident_offset(view: View) -> int | None:
 
 
 def element_json(flavor: Flavor, view: View, row: TreeRow) -> dict[str, Any]:
+    """One element instance: an element-instances item (8.8+) or a flownode-instances item."""
     r, d = view.record, view.definition
-    element = d.model.get(row.element_id)
     incident = incident_offset(view) == row.offset
     # each instance reserves one key after its element instances for its incident
     incident_key = flavor.key(r.key + view.template.size) if incident else None
@@ -83,8 +88,8 @@ def element_json(flavor: Flavor, view: View, row: TreeRow) -> dict[str, Any]:
         return {
             "processDefinitionId": d.process_id, "startDate": r.start_date,
             "endDate": r.end_date, "elementId": row.element_id,
-            "elementName": (element.name if element and element.name else row.element_id),
-            "type": row.element_type, "state": element_state(view), "hasIncident": incident,
+            "elementName": element_name(view, row),
+            "type": row.element_type, "state": r.state, "hasIncident": incident,
             "tenantId": r.tenant_id, "elementInstanceKey": flavor.key(r.key + row.offset),
             "processInstanceKey": flavor.key(r.key), "rootProcessInstanceKey": flavor.key(r.key),
             "processDefinitionKey": flavor.key(d.key), "incidentKey": incident_key,
@@ -94,9 +99,9 @@ def element_json(flavor: Flavor, view: View, row: TreeRow) -> dict[str, Any]:
         "processInstanceKey": flavor.key(r.key), "processDefinitionKey": flavor.key(d.key),
         "processDefinitionId": d.process_id, "startDate": r.start_date, "endDate": r.end_date,
         "flowNodeId": row.element_id,
-        "flowNodeName": element.name if element and element.name else row.element_id,
+        "flowNodeName": element_name(view, row),
         "treePath": tree_path(view, row), "type": row.element_type,
-        "state": element_state(view), "incident": incident, "incidentKey": incident_key,
+        "state": r.state, "incident": incident, "incidentKey": incident_key,
         "tenantId": r.tenant_id,
     }
 
