@@ -4,6 +4,7 @@
     github summary --report FILE         annotations, job summary and step outputs of a report
     github comment --report FILE         the sticky dry-run comment on the pull request
     github outcome --report FILE         the outcome comment on the merged pull request
+    github reviewed --output FILE        the dry run the merged pull request was reviewed with
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import click
 
 from runner.cli.errors import error_boundary
 from runner.errors import ConfigError
-from runner.gitops import bodies
+from runner.gitops import bodies, reviewed
 from runner.gitops.changed import PlanSelection, select_plans
 from runner.gitops.comment import (
     OUTCOME_KIND,
@@ -28,6 +29,7 @@ from runner.gitops.comment import (
 )
 from runner.gitops.github import GitHubClient, GitHubSettings, pr_number_from_event
 from runner.gitops.report_io import read_report
+from runner.gitops.reviewed import merged_pull_request
 from runner.reporters import RenderOptions, render_apply, render_previews, render_validation
 from runner.reporters import github as github_format
 
@@ -169,13 +171,59 @@ def outcome(ctx: click.Context, report_path: Path, sha: str | None, number: int 
             if number is None:
                 if not commit:
                     raise ConfigError("no merge commit: pass --sha or set GITHUB_SHA")
-                number = _merged_pull(client, commit)
+                pull = merged_pull_request(client, commit)
+                number = pull.number if pull else None
                 if number is None:
                     click.echo(f"no pull request was merged as {commit[:12]}; "
                                "nothing to comment", err=True)
                     return
             done = upsert_comment(client, number, tag, body)
         click.echo(f"outcome comment {done.action} on #{number}: {done.url}", err=True)
+
+
+@command.command("reviewed")
+@click.option("--sha", help="The merge commit [default: GITHUB_SHA].")
+@click.option("--output", "output", required=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Where to write the reviewed JSON dry-run report.")
+@click.option("--workflow", default=reviewed.DEFAULT_WORKFLOW, show_default=True,
+              help="File name of the pull-request workflow that ran the dry run.")
+@click.option("--artifact", default=reviewed.DEFAULT_ARTIFACT, show_default=True,
+              help="Name of the artifact holding the report.")
+@click.option("--member", default=reviewed.DEFAULT_MEMBER, show_default=True,
+              help="The report's file name inside the artifact.")
+@click.option("--required", is_flag=True,
+              help="Fail (exit 2) when there is no reviewed dry run, instead of a warning.")
+@click.pass_context
+def reviewed_cmd(ctx: click.Context, sha: str | None, output: Path, workflow: str,
+                 artifact: str, member: str, required: bool) -> None:
+    """Fetch the dry run the pull request merged as --sha was reviewed with, for
+    `apply --expect-preview`. Step outputs: `found` (true/false), `pr`, `run-id`.
+
+    Needs `actions: read` to list the runs and download the artifact.
+    """
+    with error_boundary(_debug(ctx)):
+        commit = sha or os.environ.get("GITHUB_SHA")
+        if not commit:
+            raise ConfigError("no merge commit: pass --sha or set GITHUB_SHA")
+        with GitHubClient(GitHubSettings.from_env()) as client:
+            found = reviewed.fetch_reviewed_dry_run(client, commit, workflow=workflow,
+                                                    artifact=artifact, member=member)
+        if found is None:
+            message = (f"no reviewed dry run found for {commit[:12]} (no pull request, no "
+                       f"{workflow} run with the {artifact!r} artifact, or it expired)")
+            if required:
+                raise ConfigError(message, hint="re-run the pull request's dry run, or apply "
+                                                "without --expect-preview")
+            click.echo(f"warning: {message}; apply re-checks live state without it", err=True)
+            _append_env_file("GITHUB_OUTPUT", "found=false\n")
+            return
+        output.write_bytes(found.report)
+        read_report(output)  # a readable JSON report, or an input error now
+        click.echo(f"reviewed dry run of #{found.pull_request} (head {found.head_sha[:12]}, "
+                   f"run {found.run_id}) written to {output}", err=True)
+        _append_env_file("GITHUB_OUTPUT", f"found=true\npr={found.pull_request}\n"
+                                          f"run-id={found.run_id}\n")
 
 
 def _post(body: str, tag: str, number: int | None, to_stdout: bool) -> None:
@@ -190,13 +238,6 @@ def _post(body: str, tag: str, number: int | None, to_stdout: bool) -> None:
         done = upsert_comment(client, number, tag, body)
     extra = f", {done.duplicates_removed} duplicate(s) removed" if done.duplicates_removed else ""
     click.echo(f"comment {done.action} on #{number}{extra}: {done.url}", err=True)
-
-
-def _merged_pull(client: GitHubClient, sha: str) -> int | None:
-    pulls = [p for p in client.pulls_for_commit(sha) if p.merged]
-    exact = [p for p in pulls if p.merge_commit_sha == sha]
-    chosen = (exact or pulls)[:1]
-    return chosen[0].number if chosen else None
 
 
 def _selection(since: str | None, paths: Sequence[Path]) -> PlanSelection | None:

@@ -53,6 +53,20 @@ class PullRequest:
     merged: bool
     html_url: str = ""
     merge_commit_sha: str | None = None
+    head_sha: str | None = None
+    """The last commit of the pull request's branch (what its dry run reviewed)."""
+
+
+@dataclass(frozen=True, slots=True)
+class WorkflowRun:
+    """A workflow run (the fields we use)."""
+
+    id: int
+    path: str
+    """e.g. ``.github/workflows/pull-request.yml``."""
+    head_sha: str
+    conclusion: str | None
+    created_at: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,8 +180,40 @@ class GitHubClient:
                 merged=item.get("merged_at") is not None,
                 html_url=str(item.get("html_url", "")),
                 merge_commit_sha=item.get("merge_commit_sha"),
+                head_sha=(item.get("head") or {}).get("sha"),
             ))
         return pulls
+
+    def workflow_runs_for(self, head_sha: str, *, event: str = "pull_request"
+                          ) -> list[WorkflowRun]:
+        """Runs of any workflow for a commit (first page of 100: the newest ones)."""
+        response = self._send("GET", f"{self._repo}/actions/runs?head_sha={head_sha}"
+                                     f"&event={event}&per_page={PAGE_SIZE}")
+        runs = _json_object(response).get("workflow_runs") or []
+        return [WorkflowRun(id=int(r["id"]), path=str(r.get("path", "")),
+                            head_sha=str(r.get("head_sha", "")), conclusion=r.get("conclusion"),
+                            created_at=str(r.get("created_at", "")))
+                for r in runs if isinstance(r, dict)]
+
+    def run_artifact_zip(self, run_id: int, name: str, *, max_bytes: int = 50_000_000
+                         ) -> bytes | None:
+        """The zip of the run's artifact called ``name``; None when absent or expired.
+
+        GitHub answers the download with a redirect to its blob storage on another host;
+        httpx drops the Authorization header on such a redirect, so the token stays here.
+        """
+        response = self._send("GET", f"{self._repo}/actions/runs/{run_id}/artifacts"
+                                     f"?name={name}&per_page={PAGE_SIZE}")
+        artifacts = [a for a in _json_object(response).get("artifacts") or []
+                     if isinstance(a, dict) and a.get("name") == name and not a.get("expired")]
+        if not artifacts:
+            return None
+        url = f"{self._repo}/actions/artifacts/{int(artifacts[0]['id'])}/zip"
+        download = self._send("GET", url, follow_redirects=True)
+        if len(download.content) > max_bytes:
+            raise GitHubApiError(f"artifact {name!r} of run {run_id} is larger than "
+                                 f"{max_bytes} bytes")
+        return download.content
 
     def _next_page(self, response: httpx.Response) -> str | None:
         nxt = response.links.get("next", {}).get("url")
@@ -179,9 +225,11 @@ class GitHubClient:
             raise GitHubApiError("GitHub sent a pagination link to another host; refused")
         return str(url)
 
-    def _send(self, method: str, url: str, *, json: Any = None) -> httpx.Response:
+    def _send(self, method: str, url: str, *, json: Any = None,
+              follow_redirects: bool = False) -> httpx.Response:
         try:
-            response = self._http.request(method, url, json=json)
+            response = self._http.request(method, url, json=json,
+                                          follow_redirects=follow_redirects)
         except httpx.HTTPError as exc:
             raise GitHubApiError(f"cannot reach the GitHub API at {self.settings.api_url}: "
                                  f"{type(exc).__name__}") from exc

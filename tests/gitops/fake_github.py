@@ -21,6 +21,10 @@ COMMENT_LIMIT = 65_536
 _ISSUE_COMMENTS = re.compile(r"^/repos/([^/]+/[^/]+)/issues/(\d+)/comments$")
 _ONE_COMMENT = re.compile(r"^/repos/([^/]+/[^/]+)/issues/comments/(\d+)$")
 _COMMIT_PULLS = re.compile(r"^/repos/([^/]+/[^/]+)/commits/([0-9a-f]+)/pulls$")
+_RUNS = re.compile(r"^/repos/([^/]+/[^/]+)/actions/runs$")
+_RUN_ARTIFACTS = re.compile(r"^/repos/([^/]+/[^/]+)/actions/runs/(\d+)/artifacts$")
+_ARTIFACT_ZIP = re.compile(r"^/repos/([^/]+/[^/]+)/actions/artifacts/(\d+)/zip$")
+_BLOB = re.compile(r"^/blob/(\d+)$")
 
 
 @dataclass
@@ -43,6 +47,10 @@ class FakeGitHub:
     max_page_size: int = 100
     comments: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
     pulls_by_commit: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    workflow_runs: list[dict[str, Any]] = field(default_factory=list)
+    """Workflow runs; each may carry ``artifacts``: {name: zip bytes} (served via a redirect)."""
+    blob_url: str = ""
+    """Where artifact downloads redirect to: the same server under another host name."""
     calls: list[Call] = field(default_factory=list)
     url: str = ""
     _next_id: int = 1000
@@ -69,6 +77,8 @@ class FakeGitHub:
         query = parse_qs(parts.query)
         with self._lock:
             self.calls.append(Call(method, parts.path, query, authorization, body))
+        if m := _BLOB.match(parts.path):
+            return self._blob(int(m.group(1)))
         if authorization != f"Bearer {self.token}":
             return 401, {"message": "Bad credentials"}, {}
         if m := _ISSUE_COMMENTS.match(parts.path):
@@ -101,6 +111,29 @@ class FakeGitHub:
         if (m := _COMMIT_PULLS.match(parts.path)) and method == "GET":
             self._check_repo(m.group(1))
             return 200, self.pulls_by_commit.get(m.group(2), []), {}
+        if (m := _RUNS.match(parts.path)) and method == "GET":
+            self._check_repo(m.group(1))
+            wanted = query.get("head_sha", [""])[0]
+            runs = [{k: v for k, v in r.items() if k != "artifacts"}
+                    for r in self.workflow_runs if r["head_sha"] == wanted]
+            return 200, {"total_count": len(runs), "workflow_runs": runs}, {}
+        if (m := _RUN_ARTIFACTS.match(parts.path)) and method == "GET":
+            self._check_repo(m.group(1))
+            run_id = int(m.group(2))
+            listed = [{"id": run_id * 100 + i, "name": name, "expired": False}
+                      for r in self.workflow_runs if r["id"] == run_id
+                      for i, name in enumerate(r.get("artifacts", {}))]
+            return 200, {"total_count": len(listed), "artifacts": listed}, {}
+        if (m := _ARTIFACT_ZIP.match(parts.path)) and method == "GET":
+            self._check_repo(m.group(1))
+            return 302, None, {"Location": f"{self.blob_url}/blob/{m.group(2)}"}
+        return 404, {"message": "Not Found"}, {}
+
+    def _blob(self, artifact_id: int) -> tuple[int, Any, dict[str, str]]:
+        run_id, index = divmod(artifact_id, 100)
+        for run in self.workflow_runs:
+            if run["id"] == run_id:
+                return 200, list(run.get("artifacts", {}).values())[index], {}
         return 404, {"message": "Not Found"}, {}
 
     def _check_repo(self, repo: str) -> None:
@@ -143,9 +176,13 @@ class _Handler(BaseHTTPRequestHandler):
                 self.command, self.path, self.headers.get("Authorization"), body)
         except LookupError:
             status, payload, headers = 404, {"message": "Not Found"}, {}
-        data = b"" if status == 204 else json.dumps(payload).encode()
+        if isinstance(payload, bytes):
+            data, kind = payload, "application/zip"
+        else:
+            data = b"" if payload is None else json.dumps(payload).encode()
+            kind = "application/json"
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(data)))
         for name, value in headers.items():
             self.send_header(name, value)
@@ -171,6 +208,7 @@ class RunningFakeGitHub:
         self._server = _Server(fake)
         host, port = self._server.server_address[:2]
         fake.url = f"http://{host!s}:{port}"
+        fake.blob_url = f"http://localhost:{port}"  # another origin: the token must not follow
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def __enter__(self) -> FakeGitHub:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -213,3 +215,58 @@ def test_changed_writes_step_outputs(env: dict[str, str], tmp_path: Path,
     assert result.exit_code == 0, result.output
     assert result.stdout == "plans/b.yaml\n"
     assert outputs.read_text(encoding="utf-8") == "plans=plans/b.yaml\ncount=1\ndeleted=\n"
+
+
+def zipped(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as bundle:
+        for name, data in files.items():
+            bundle.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_reviewed_fetches_the_dry_run_of_the_merged_head_without_leaking_the_token(
+        github: FakeGitHub, env: dict[str, str], tmp_path: Path) -> None:
+    reviewed_report = write_preview_report(tmp_path / "reviewed.json", [preview()]).read_bytes()
+    stale_report = write_preview_report(tmp_path / "stale.json", [preview(matched=1)]).read_bytes()
+    github.pulls_by_commit["0000aaaa"] = [
+        {"number": 31, "state": "closed", "merged_at": "2026-03-01T10:00:00Z",
+         "merge_commit_sha": "0000aaaa", "head": {"sha": "0000bbbb"}}]
+    github.workflow_runs += [
+        {"id": 7, "path": ".github/workflows/pull-request.yml", "head_sha": "0000bbbb",
+         "conclusion": "failure", "created_at": "2026-03-01T09:00:00Z",
+         "artifacts": {"c8migrate-dry-run": zipped({"plan.json": stale_report})}},
+        {"id": 9, "path": ".github/workflows/pull-request.yml", "head_sha": "0000bbbb",
+         "conclusion": "success", "created_at": "2026-03-01T09:30:00Z",
+         "artifacts": {"c8migrate-dry-run": zipped({"plan.json": reviewed_report,
+                                                    "plan.md": b"# md"})}},
+        {"id": 11, "path": ".github/workflows/ci.yml", "head_sha": "0000bbbb",
+         "conclusion": "success", "created_at": "2026-03-01T09:45:00Z"}]
+    outputs, target = tmp_path / "outputs.txt", tmp_path / "expected.json"
+    env["GITHUB_OUTPUT"] = str(outputs)
+
+    result = run(["github", "reviewed", "--sha", "0000aaaa", "--output", str(target)], env)
+
+    assert result.exit_code == 0, result.output
+    assert target.read_bytes() == reviewed_report
+    assert outputs.read_text(encoding="utf-8") == "found=true\npr=31\nrun-id=9\n"
+    (blob,) = [c for c in github.calls if c.path.startswith("/blob/")]
+    assert blob.authorization is None  # the redirect to another host carries no token
+
+
+def test_reviewed_missing_is_a_warning_or_with_required_an_error(
+        github: FakeGitHub, env: dict[str, str], tmp_path: Path) -> None:
+    github.pulls_by_commit["0000cccc"] = [
+        {"number": 32, "state": "closed", "merged_at": "2026-03-01T10:00:00Z",
+         "merge_commit_sha": "0000cccc", "head": {"sha": "0000dddd"}}]
+    outputs = tmp_path / "outputs.txt"
+    env["GITHUB_OUTPUT"] = str(outputs)
+    args = ["github", "reviewed", "--sha", "0000cccc", "--output", str(tmp_path / "x.json")]
+
+    lenient = run(args, env)
+    strict = run([*args, "--required"], env)
+
+    assert lenient.exit_code == 0 and "warning: no reviewed dry run" in lenient.stderr
+    assert outputs.read_text(encoding="utf-8") == "found=false\n"
+    assert strict.exit_code == 2 and "no reviewed dry run found" in strict.stderr
+    assert not (tmp_path / "x.json").exists()

@@ -1,15 +1,18 @@
-"""The merge workflow end to end, as apply.yml runs it, on a temporary git repository against
-the sandbox (its own process, OAuth on) and the fake GitHub API: the changed plans are found,
-applied once, the audit record is written, the outcome is commented on the merged pull
-request, and a second run applies nothing and edits the same comment."""
+"""The merge workflow end to end, as the workflows run it, on a temporary git repository against
+the sandbox (its own process, OAuth on) and the fake GitHub API: the pull request's dry run is
+kept as an artifact; on merge the changed plans are found, the reviewed dry run is fetched
+back and applied against, once; the audit record is written, the outcome is commented on the
+merged pull request, and a second run applies nothing and edits the same comment."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +43,7 @@ def require_apply_with_changed_since() -> None:
 
 
 @pytest.fixture
-def merged_repo(tmp_path: Path) -> tuple[GitRepo, str, str]:
+def merged_repo(tmp_path: Path) -> tuple[GitRepo, str, str, str]:
     """main had the BPMN files; a pull request added the order plan and was merged."""
     repo = GitRepo(tmp_path / "repo")
     for name in ("order-process.v1.bpmn", "order-process.v2.bpmn",
@@ -50,10 +53,17 @@ def merged_repo(tmp_path: Path) -> tuple[GitRepo, str, str]:
     before = repo.commit("BPMN files and an older plan")
     repo.git("checkout", "-q", "-b", "order-migration")
     shutil.copy(PROJECT / "plans" / f"{PLAN}.yaml", repo.root / "plans")
-    repo.commit("Plan: order v1 -> v2")
+    head = repo.commit("Plan: order v1 -> v2")
     repo.git("checkout", "-q", "main")
     repo.git("merge", "-q", "--no-ff", "-m", "Merge pull request #31", "order-migration")
-    return repo, before, repo.git("rev-parse", "HEAD")
+    return repo, before, head, repo.git("rev-parse", "HEAD")
+
+
+def zipped(name: str, data: bytes) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as bundle:
+        bundle.writestr(name, data)
+    return buffer.getvalue()
 
 
 def journal_events(journal: Path) -> list[dict[str, Any]]:
@@ -64,15 +74,16 @@ def journal_events(journal: Path) -> list[dict[str, Any]]:
 
 
 def test_merge_applies_the_changed_plan_once_with_audit_and_outcome_comment(
-        merged_repo: tuple[GitRepo, str, str], github: FakeGitHub,
+        merged_repo: tuple[GitRepo, str, str, str], github: FakeGitHub,
         sandbox_factory: StartSandbox, tmp_path: Path) -> None:
     require_apply_with_changed_since()
-    repo, before, merge_sha = merged_repo
+    repo, before, head, merge_sha = merged_repo
     cluster = sandbox_factory(seed=PROJECT / "plans" / "demo-seed.yaml",
                               auth=SandboxAuth(mode="oauth", client_id="ci", client_secret=SECRET))
     github.pulls_by_commit[merge_sha] = [
         {"number": 31, "state": "closed", "merged_at": "2026-03-01T10:00:00Z",
-         "merge_commit_sha": merge_sha, "html_url": "https://github.invalid/pull/31"}]
+         "merge_commit_sha": merge_sha, "html_url": "https://github.invalid/pull/31",
+         "head": {"sha": head}}]
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path),
         "PYTHONPATH": str(PROJECT),
@@ -85,10 +96,26 @@ def test_merge_applies_the_changed_plan_once_with_audit_and_outcome_comment(
     }
     journal = repo.root / ".c8migrate" / "journal"
 
+    # the pull request's dry run (pull-request.yml), kept as the run's artifact
+    repo.git("checkout", "-q", head)
+    dry_run = c8migrate(["plan", "--changed-since", before, "--format", "json", "--output",
+                         str(tmp_path / "plan.json")], repo.root, env)
+    repo.git("checkout", "-q", "main")
+    assert dry_run.returncode in (0, 1), dry_run.stderr
+    github.workflow_runs.append(
+        {"id": 5, "path": ".github/workflows/pull-request.yml", "head_sha": head,
+         "conclusion": "success", "created_at": "2026-03-01T09:00:00Z",
+         "artifacts": {"c8migrate-dry-run": zipped(
+             "plan.json", (tmp_path / "plan.json").read_bytes())}})
+
     def merge_workflow(report: str) -> tuple[subprocess.CompletedProcess[str], ...]:
         changed = c8migrate(["github", "changed", "--since", before, "plans"], repo.root, env)
+        reviewed = c8migrate(["github", "reviewed", "--output", "reviewed.json", "--required"],
+                             repo.root, env)
+        assert reviewed.returncode == 0, reviewed.stderr
         applied = c8migrate(["apply", "--changed-since", before, "--journal-dir", str(journal),
-                             "--yes", "--format", "json", "--output", report], repo.root, env)
+                             "--yes", "--expect-preview", "reviewed.json",
+                             "--format", "json", "--output", report], repo.root, env)
         outcome = c8migrate(["github", "outcome", "--report", report, "--changed-since",
                              before, "plans"], repo.root, env)
         return changed, applied, outcome
@@ -96,6 +123,7 @@ def test_merge_applies_the_changed_plan_once_with_audit_and_outcome_comment(
     changed, applied, outcome = merge_workflow("apply-1.json")
 
     assert changed.stdout.splitlines() == [f"plans/{PLAN}.yaml"], changed.stderr
+    assert (repo.root / "reviewed.json").read_bytes() == (tmp_path / "plan.json").read_bytes()
     assert applied.returncode == 0, applied.stdout + applied.stderr
     first = json.loads((repo.root / "apply-1.json").read_text("utf-8"))
     (plan_report,) = first["plans"]
@@ -125,3 +153,44 @@ def test_merge_applies_the_changed_plan_once_with_audit_and_outcome_comment(
     for text in [*github.bodies(31), *(p.stdout + p.stderr for p in (
             changed, applied, outcome, changed2, applied2, outcome2))]:
         assert SECRET not in text and TOKEN not in text
+
+
+def test_merge_refuses_when_live_state_drifted_from_the_reviewed_dry_run(
+        merged_repo: tuple[GitRepo, str, str, str], github: FakeGitHub,
+        sandbox_factory: StartSandbox, tmp_path: Path) -> None:
+    require_apply_with_changed_since()
+    repo, before, head, merge_sha = merged_repo
+    cluster = sandbox_factory(seed=PROJECT / "plans" / "demo-seed.yaml")
+    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(tmp_path),
+           "PYTHONPATH": str(PROJECT), "CAMUNDA_REST_ADDRESS": cluster.url,
+           "CAMUNDA_AUTH_STRATEGY": "none", "GITHUB_TOKEN": TOKEN,
+           "GITHUB_REPOSITORY": github.repository, "GITHUB_API_URL": github.url,
+           "GITHUB_SHA": merge_sha}
+    github.pulls_by_commit[merge_sha] = [
+        {"number": 31, "state": "closed", "merged_at": "2026-03-01T10:00:00Z",
+         "merge_commit_sha": merge_sha, "head": {"sha": head}}]
+    repo.git("checkout", "-q", head)
+    reviewed_run = c8migrate(["plan", "--changed-since", before, "--format", "json",
+                              "--output", str(tmp_path / "plan.json")], repo.root, env)
+    repo.git("checkout", "-q", "main")
+    assert reviewed_run.returncode in (0, 1), reviewed_run.stderr
+    github.workflow_runs.append(
+        {"id": 5, "path": ".github/workflows/pull-request.yml", "head_sha": head,
+         "conclusion": "success", "created_at": "2026-03-01T09:00:00Z",
+         "artifacts": {"c8migrate-dry-run": zipped(
+             "plan.json", (tmp_path / "plan.json").read_bytes())}})
+    # after the review, more legacy orders arrive: instances that the plan would block
+    cluster.seed({"instances": [{"process": "order-process", "version": 1, "count": 4,
+                                 "waitAt": ["Task_PackOrder"],
+                                 "variables": {"legacyOrderNumber": "L-1"}}]})
+
+    fetched = c8migrate(["github", "reviewed", "--output", "reviewed.json", "--required"],
+                        repo.root, env)
+    refused = c8migrate(["apply", "--changed-since", before, "--yes", "--expect-preview",
+                         "reviewed.json", "--journal-dir", str(tmp_path / "journal")],
+                        repo.root, env)
+
+    assert fetched.returncode == 0, fetched.stderr
+    assert refused.returncode == 4, refused.stdout + refused.stderr
+    assert "differs from what was reviewed" in refused.stderr
+    assert cluster.stats()["acceptedMigrations"] == {}
