@@ -35,7 +35,8 @@ def merged_pull_request(client: GitHubClient, sha: str) -> PullRequest | None:
     """The pull request merged as ``sha`` (or, failing an exact match, one containing it)."""
     pulls = [p for p in client.pulls_for_commit(sha) if p.merged]
     exact = [p for p in pulls if p.merge_commit_sha == sha]
-    return (exact or pulls or [None])[0]
+    chosen = exact or pulls
+    return chosen[0] if chosen else None
 
 
 def fetch_reviewed_dry_run(client: GitHubClient, merge_sha: str, *,
