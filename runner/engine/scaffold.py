@@ -92,7 +92,8 @@ def scaffold_plan(source: SideSpec, target: SideSpec, *, name: str | None = None
                                "target; instances waiting there cannot be migrated")
     if suggestions:
         lines += ["  # Instances may wait at these elements, which have no same-id twin in",
-                  "  # the target. Check the suggestions and uncomment the ones you want:",
+                  "  # the target. Check the suggestions, uncomment the ones you want and",
+                  "  # delete the empty list `[]` below them:",
                   "  instructions:", *suggestions, "    []"]
     else:
         lines.append("  instructions: []")
