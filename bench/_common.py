@@ -157,15 +157,18 @@ def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
-def timed(action: Callable[[], object]) -> float:
-    """Seconds ``action`` takes once (wall clock, monotonic)."""
-    started = time.perf_counter()
+Clock = Callable[[], float]
+
+
+def timed(action: Callable[[], object], clock: Clock = time.perf_counter) -> float:
+    """Seconds ``action`` takes once on ``clock`` (default: wall clock, monotonic)."""
+    started = clock()
     action()
-    return time.perf_counter() - started
+    return clock() - started
 
 
 def interleaved_medians(baseline: Callable[[], object], measured: Callable[[], object],
-                        rounds: int) -> tuple[float, float]:
+                        rounds: int, clock: Clock = time.perf_counter) -> tuple[float, float]:
     """Median seconds of each action over ``rounds`` rounds, alternating the two so that
     drift of the machine (other load, CPU frequency) affects both alike."""
     base: list[float] = []
@@ -173,7 +176,7 @@ def interleaved_medians(baseline: Callable[[], object], measured: Callable[[], o
     for index in range(rounds):
         pair = ((baseline, base), (measured, ours))
         for action, times in (pair if index % 2 == 0 else pair[::-1]):
-            times.append(timed(action))
+            times.append(timed(action, clock))
     return statistics.median(base), statistics.median(ours)
 
 
