@@ -44,7 +44,8 @@ class Route:
 
 def _route(method: str, path: str, name: str, handler: Handler, since: str = "8.6",
            before: str | None = None) -> Route:
-    regex = re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>[^/]+)", path) + "$")
+    # path keys are numbers, so /process-instances/migration is never a {key}
+    regex = re.compile("^" + re.sub(r"\{(\w+)\}", r"(?P<\1>-?[0-9]+)", path) + "$")
     return Route(method, regex, name, handler, since, before)
 
 
