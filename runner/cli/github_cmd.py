@@ -36,8 +36,16 @@ from runner.reporters import github as github_format
 _report_option = click.option(
     "--report", "report_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
     help="JSON report written by `plan`/`apply`/`validate --format json --output FILE`.")
+def _check_key(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    try:
+        marker(PLAN_KIND, value)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from exc
+    return value
+
+
 _key_option = click.option(
-    "--key", default="plans", show_default=True,
+    "--key", default="plans", show_default=True, callback=_check_key,
     help="Identifies the comment: one per key (e.g. one per environment).")
 _stdout_option = click.option(
     "--stdout", "to_stdout", is_flag=True,

@@ -270,3 +270,13 @@ def test_reviewed_missing_is_a_warning_or_with_required_an_error(
     assert outputs.read_text(encoding="utf-8") == "found=false\n"
     assert strict.exit_code == 2 and "no reviewed dry run found" in strict.stderr
     assert not (tmp_path / "x.json").exists()
+
+
+def test_a_bad_comment_key_is_a_usage_error(env: dict[str, str], tmp_path: Path) -> None:
+    report = write_preview_report(tmp_path / "r.json", [preview()])
+
+    result = run(["github", "comment", "--report", str(report), "--key", "a -->", "--stdout"],
+                 env)
+
+    assert result.exit_code == 2
+    assert "letters, digits" in result.stderr
