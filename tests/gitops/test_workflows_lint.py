@@ -32,8 +32,9 @@ def tool(name: str) -> str:
 
 def clean_env() -> dict[str, str]:
     """No tokens reach the linters (zizmor would read GITHUB_TOKEN) and no network is needed."""
-    return {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": os.environ.get("HOME", "/"),
-            "NO_COLOR": "1"}
+    tools = str(Path(sys.executable).parent)  # the venv's bin: shellcheck for actionlint
+    return {"PATH": os.pathsep.join((tools, os.environ.get("PATH", "/usr/bin:/bin"))),
+            "HOME": os.environ.get("HOME", "/"), "NO_COLOR": "1"}
 
 
 def load(path: Path) -> dict[Any, Any]:
@@ -60,6 +61,22 @@ def test_actionlint_passes_on_the_workflows_and_the_composite_action(tmp_path: P
     done = subprocess.run([actionlint, "-no-color"], cwd=tmp_path, env=clean_env(),
                           capture_output=True, text=True, check=False)
 
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_shellcheck_passes_on_the_composite_action_scripts(tmp_path: Path) -> None:
+    shellcheck = tool("shellcheck")  # actionlint checks workflow scripts, not an action's
+    steps = [s for s in load(ACTION)["runs"]["steps"] if "run" in s]
+    scripts = []
+    for number, step in enumerate(steps):
+        script = tmp_path / f"step-{number}.sh"
+        script.write_text("#!/usr/bin/env bash\n" + step["run"], encoding="utf-8")
+        scripts.append(str(script))
+
+    done = subprocess.run([shellcheck, "--severity=style", *scripts], env=clean_env(),
+                          capture_output=True, text=True, check=False)
+
+    assert len(scripts) >= 4
     assert done.returncode == 0, done.stdout + done.stderr
 
 
