@@ -4,7 +4,10 @@ Operate pre-maps an element when the target has an element with the same id and 
 BPMN type, for the elements it offers for mapping at all (reference section 3); events
 need the same event definition, event sub-processes the same trigger, multi-instance
 activities the same loop kind. Explicit entries win over auto-mapped ones for the same
-source id. Sequence flows are never auto-mapped.
+source id. Beyond Operate, a sequence flow into a joining (parallel or inclusive) gateway is
+mapped to the flow with the same id when that one also ends in a joining gateway: from 8.8
+taken flows should be mapped explicitly (reference E4), and the same-id mapping is what
+Zeebe assumes for unmapped flows anyway, so it can only avoid trouble.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ MIGRATABLE_TAGS = frozenset({
 })
 """Activities and gateways Operate offers for mapping (event sub-processes included)."""
 
+JOINING_GATEWAYS = frozenset({"PARALLEL_GATEWAY", "INCLUSIVE_GATEWAY"})
 _BOUNDARY_EVENTS = frozenset({"MESSAGE", "TIMER", "SIGNAL", "COMPENSATION", "CONDITIONAL"})
 _CATCH_EVENTS = frozenset({"MESSAGE", "TIMER", "SIGNAL", "CONDITIONAL"})
 _EVENT_SUB_PROCESS_STARTS = frozenset(
@@ -79,12 +83,24 @@ def same_kind(source: ProcessModel, s: Element, target: ProcessModel, t: Element
     return True
 
 
+def _into_join(model: ProcessModel, flow: Element) -> bool:
+    gateway = model.get(flow.target_ref or "")
+    return gateway is not None and gateway.element_type in JOINING_GATEWAYS and \
+        len(gateway.incoming) > 1
+
+
 def auto_mapped(source: ProcessModel, target: ProcessModel) -> list[tuple[str, str]]:
-    """(id, id) for every migratable source element with a same-kind twin in the target."""
+    """(id, id) for every migratable source element with a same-kind twin in the target,
+    and for sequence flows into joining gateways that keep their id (see module docs)."""
     pairs: list[tuple[str, str]] = []
     for element in source:
         twin = target.get(element.id)
         if twin is None or element.element_type == "PROCESS":
+            continue
+        if element.element_type == "SEQUENCE_FLOW":
+            if twin.element_type == "SEQUENCE_FLOW" and _into_join(source, element) and \
+                    _into_join(target, twin):
+                pairs.append((element.id, element.id))
             continue
         if is_migratable(source, element) and is_migratable(target, twin) and \
                 same_kind(source, element, target, twin):

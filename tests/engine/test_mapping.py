@@ -52,3 +52,12 @@ def test_auto_mapping_can_be_switched_off() -> None:
         [MappingEntry("A", "A")], "none",
         load_model("rules/tasks_v1.bpmn"), load_model("rules/tasks_v2.bpmn"))
     assert [(e.source, e.origin) for e in effective] == [("A", "explicit")]
+
+
+def test_flows_into_joining_gateways_keep_their_id() -> None:
+    pairs = auto_mapped(load_model("rules/gw_v1.bpmn"), load_model("rules/gw_v1.bpmn"))
+    flows = [s for s, _ in pairs if s.startswith("F_")]
+    assert flows == ["F_X_Join", "F_Y_Join"]  # not the flows into tasks or the end event
+    renamed = dict(auto_mapped(load_model("rules/gw_v1.bpmn"),
+                               load_model("rules/gw_v2_renamed.bpmn")))
+    assert "F_X_Join" not in renamed and renamed["F_Y_Join"] == "F_Y_Join"
