@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
 
-from runner.errors import DriftDetected
+from runner.engine.state import Instruction
+from runner.errors import ConfigError, DriftDetected, RunnerError
 from runner.findings import Finding, Severity
 from runner.flow import guards
 from runner.flow.batch import (
@@ -94,6 +95,10 @@ class _Run:
         self.mode: Mode = choose_mode(options.mode or plan.rollout.mode, server)
 
     def execute(self) -> ApplyReport:
+        if self.mode == "batch" and not self.server.at_least("8.8"):
+            raise ConfigError(
+                f"rollout mode batch needs Camunda 8.8 or newer; the cluster is {self.server}",
+                hint="use mode single or auto (auto picks single before 8.8)")
         resumed = (resume_open_batches(self.client, self.journal, self.plan,
                                        self.options.batch)
                    if self.server.at_least("8.8") else [])
@@ -123,22 +128,15 @@ class _Run:
                             migrating=preview.migrating, blocked=preview.blocked_total,
                             source_definition_key=preview.source_definition_key,
                             target_definition_key=preview.target_definition_key)
-        instructions = resolved.request.instructions
-        if self.mode == "single":
-            outcomes = migrate_single(self.client, selected, preview.target_definition_key,
-                                      instructions, concurrency=self.concurrency,
-                                      progress=self.progress, timing=self.options.timing)
-            remaining = preview.matched - outcomes.counts.get("migrated", 0)
-            batch_keys: list[str] = []
-        else:
-            by_keys = preview.blocked_total > 0 or not filter_is_exact(self.plan.filter)
-            run = migrate_batch(self.client, self.plan, preview.source_definition_key,
-                                preview.target_definition_key, instructions, selected,
-                                by_keys=by_keys, journal=self.journal,
-                                settings=self.options.batch, progress=self.progress,
-                                timing=self.options.timing)
-            outcomes, remaining, batch_keys = run.outcomes, run.remaining_on_source, list(
-                run.batch_keys)
+        try:
+            outcomes, remaining, batch_keys = self._migrate(preview, selected,
+                                                            resolved.request.instructions)
+        except RunnerError as exc:
+            # The cluster failed mid-run: record it, so the audit trail has every run.
+            self._finish(preview, "unknown", Outcomes(), resumed, preview.matched,
+                         message=f"stopped: {exc.message}")
+            raise
+        batch_keys = resumed + batch_keys
         bad = sum(outcomes.counts.get(k, 0) for k in ("rejected", "failed", "unknown"))
         if bad:
             self.journal.append("instances-failed", count=bad, sample=[
@@ -147,7 +145,22 @@ class _Run:
         outcome = ("migrated" if bad == 0 else
                    "unknown" if outcomes.counts.get("unknown") else
                    "partial" if outcomes.counts.get("migrated") else "failed")
-        return self._finish(preview, outcome, outcomes, resumed + batch_keys, remaining)
+        return self._finish(preview, outcome, outcomes, batch_keys, remaining)
+
+    def _migrate(self, preview: PlanPreview, selected: KeySet,
+                 instructions: tuple[Instruction, ...]) -> tuple[Outcomes, int, list[str]]:
+        """Migrate ``selected`` in the run's mode: (outcomes, left on source, batch keys)."""
+        if self.mode == "single":
+            outcomes = migrate_single(self.client, selected, preview.target_definition_key,
+                                      instructions, concurrency=self.concurrency,
+                                      progress=self.progress, timing=self.options.timing)
+            return outcomes, preview.matched - outcomes.counts.get("migrated", 0), []
+        by_keys = preview.blocked_total > 0 or not filter_is_exact(self.plan.filter)
+        run = migrate_batch(self.client, self.plan, preview.source_definition_key,
+                            preview.target_definition_key, instructions, selected,
+                            by_keys=by_keys, journal=self.journal, settings=self.options.batch,
+                            progress=self.progress, timing=self.options.timing)
+        return run.outcomes, run.remaining_on_source, list(run.batch_keys)
 
     def _refusal(self, preview: PlanPreview) -> Finding | None:
         errors = [f for f in preview.findings if f.severity == Severity.ERROR]

@@ -12,7 +12,7 @@ from support.sandbox import SandboxHandle, StartSandbox
 from runner.cluster.client import ClusterClient
 from runner.cluster.config import resolve
 from runner.engine.state import Instruction
-from runner.errors import DriftDetected, LockHeld
+from runner.errors import ClusterError, ConfigError, DriftDetected, LockHeld
 from runner.flow.apply import ApplySettings, apply_plan, choose_mode
 from runner.flow.batch import BatchSettings
 from runner.flow.journal import PlanJournal, Provenance
@@ -243,3 +243,27 @@ def test_a_batch_that_outlives_the_follow_timeout_is_resumed_by_the_next_run(
     events = [e["event"] for e in PlanJournal(tmp_path, plan).events()]
     assert events == ["started", "batch-created", "batch-unknown", "finished",
                       "batch-resumed", "batch-finished", "finished"]
+
+
+def test_batch_mode_on_8_7_is_a_configuration_error_before_anything_runs(
+        tmp_path: Path, sandbox_factory: StartSandbox) -> None:
+    handle = sandbox_factory(server_version="8.7.0", seed=SEED)
+    plan = _plan("invoice-v1-to-v2.yaml")
+    with client_for(handle) as client, pytest.raises(ConfigError, match="needs Camunda 8.8"):
+        apply_plan(plan, client, settings=_settings(tmp_path, mode="batch"))
+    assert handle.stats()["writes"] == 0
+
+
+def test_a_cluster_failure_mid_run_is_recorded_before_it_is_raised(
+        tmp_path: Path, demo_sandbox: SandboxHandle) -> None:
+    demo_sandbox.faults({"rules": [{"kind": "unavailable", "rate": 1,
+                                    "routes": ["batch-migrate"]}]})
+    plan = _plan("onboarding-2025.1-to-2025.2.yaml")
+    with client_for(demo_sandbox, retry_deadline=0.5) as client, \
+            pytest.raises(ClusterError):
+        apply_plan(plan, client, settings=_settings(tmp_path))
+
+    [record] = PlanJournal(tmp_path, plan).audit_records()
+    assert record.outcome == "unknown"
+    assert record.message is not None and record.message.startswith("stopped: ")
+    assert not (tmp_path / "onboarding-retail-2025.2.lock").exists()
