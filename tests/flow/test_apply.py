@@ -249,7 +249,7 @@ def test_batch_mode_on_8_7_is_a_configuration_error_before_anything_runs(
         tmp_path: Path, sandbox_factory: StartSandbox) -> None:
     handle = sandbox_factory(server_version="8.7.0", seed=SEED)
     plan = _plan("invoice-v1-to-v2.yaml")
-    with client_for(handle) as client, pytest.raises(ConfigError, match="needs Camunda 8.8"):
+    with client_for(handle) as client, pytest.raises(ConfigError, match=r"needs Camunda 8\.8"):
         apply_plan(plan, client, settings=_settings(tmp_path, mode="batch"))
     assert handle.stats()["writes"] == 0
 
