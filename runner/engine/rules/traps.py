@@ -78,7 +78,7 @@ def unmapped_catch_event_closed(v: Visit) -> Iterator[Note]:
     timer restarts at migration time.
     Fix: map the catch event to keep its subscription (a timer keeps its due date).
     """
-    if v.target is None or v.instance.state == "ACTIVATING":
+    if v.target is None or v.instance.state == "ACTIVATING" or v.interrupted:
         return
     opened = new_subscriptions(v)
     for event in v.source_catch_events():
