@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
+from typing import cast
 
 import click
 
@@ -40,6 +41,7 @@ from runner.errors import ConfigError, DriftDetected, LockHeld, RunnerError
 from runner.findings import Severity
 from runner.flow.apply import ApplySettings, apply_plan
 from runner.flow.guards import ReviewedPreview, load_reviewed
+from runner.plan.model import RolloutMode
 from runner.reporters import RenderOptions, render_apply, render_validation
 from runner.reporters.github import job_summary, step_outputs
 from runner.results import ApplyReport, ValidationResult
@@ -94,7 +96,7 @@ def _run(paths: tuple[Path, ...], cluster: ClusterOptions, fmt: str, output: Pat
         for plan in loaded.plans:
             settings = ApplySettings(journal_dir=journal_dir,
                                      reviewed=_reviewed_for(plan.name, reviewed, expect_preview),
-                                     mode=mode,  # type: ignore[arg-type]
+                                     mode=cast("RolloutMode | None", mode),
                                      concurrency=concurrency)
             try:
                 reports.append(apply_plan(plan, client, settings=settings, server=server,
