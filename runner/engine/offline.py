@@ -74,6 +74,18 @@ def wait_states(model: ProcessModel) -> list[WaitState]:
     return states
 
 
+def selected_wait_states(model: ProcessModel, plan: Plan) -> list[WaitState]:
+    """The wait states the plan's filter can select. With ``activeElementIds`` only instances
+    with one of those elements active are migrated: a wait state counts when the element or
+    one of its containers is listed."""
+    wanted = set(plan.filter.active_element_ids)
+    states = wait_states(model)
+    if not wanted:
+        return states
+    return [s for s in states
+            if ({s.element.id} | set(model.scope_chain(s.element.id))) & wanted]
+
+
 def _instruction_location(plan: Plan, effective: Sequence[EffectiveInstruction],
                           element_id: str | None) -> Location:
     for instruction in effective:
@@ -213,7 +225,7 @@ def validate_offline(request: MigrationRequest, plan: Plan,
 
     rejected: dict[tuple[str, str], tuple[Rejection, list[str]]] = {}
     notes: dict[tuple[str, str], Note] = {}
-    for state in wait_states(request.source):
+    for state in selected_wait_states(request.source, plan):
         snapshot = synthetic_snapshot(request.source, state.active,
                                       taken_flows=dict(state.taken_flows))
         verdict = judge(request, snapshot)

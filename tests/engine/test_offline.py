@@ -6,7 +6,7 @@ from runner.engine.mapping import effective_instructions
 from runner.engine.offline import validate_offline, wait_states
 from runner.engine.state import MigrationRequest
 from runner.findings import Finding, Location, Severity
-from runner.plan.model import AutoMapping, MappingEntry, Plan, ProcessRef
+from runner.plan.model import AutoMapping, InstanceFilter, MappingEntry, Plan, ProcessRef
 from runner.version import ServerVersion
 
 from .harness import load_model
@@ -136,3 +136,15 @@ def test_related_lines_include_the_mapped_target_element() -> None:
     target_line = load_model("rules/scope_v2.bpmn").elements["A"].line
     assert finding.related == (Location("rules/scope_v1.bpmn", source_line),
                                Location("rules/scope_v2.bpmn", target_line))
+
+
+def test_active_element_filter_limits_the_judged_wait_states() -> None:
+    s, t = load_model("rules/tasks_v1.bpmn"), load_model("rules/tasks_v2.bpmn")
+    entries = (MappingEntry("A", "A", Location(PLAN, 11, 7)),)
+    for wanted, codes in (((), ["Z07", "Z07"]), (("A",), []), (("B",), ["Z07"])):
+        plan = Plan(path=PLAN, name="p", source=ProcessRef("P", s.file),
+                    target=ProcessRef("P", t.file), auto_mapping="none", mappings=entries,
+                    filter=InstanceFilter(active_element_ids=wanted), locations=LOCATIONS)
+        request = MigrationRequest(s, t, tuple(e.instruction() for e in effective_instructions(
+            plan.mappings, "none", s, t)), ServerVersion(8, 9))
+        assert [f.code for f in errors(validate_offline(request, plan))] == codes, wanted
