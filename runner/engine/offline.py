@@ -10,14 +10,13 @@ alike, so they are reported one per instruction and the per-element pass is skip
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from runner.bpmn.model import Element, ProcessModel
+from runner.engine.hints import fix_line, unknown_id_hint, unmapped_hint
 from runner.engine.judge import judge
-from runner.engine.mapping import EffectiveInstruction, effective_instructions, same_kind
-from runner.engine.rules import BY_CODE
+from runner.engine.mapping import EffectiveInstruction, effective_instructions
 from runner.engine.state import MigrationRequest, Note, Rejection
 from runner.engine.synthetic import SYNTHETIC_INSTANCE_KEY, synthetic_snapshot
 from runner.findings import Finding, Location, Severity
@@ -111,72 +110,6 @@ def _related(request: MigrationRequest, ids: Sequence[str | None]) -> tuple[Loca
     return tuple(related)
 
 
-def _closest(model: ProcessModel, wanted: str, candidates: list[Element]) -> list[str]:
-    return difflib.get_close_matches(wanted, [c.id for c in candidates], n=3, cutoff=0.3)
-
-
-def _fix_line(code: str) -> str | None:
-    rule = BY_CODE.get(code)
-    if rule is None:
-        return None
-    for line in rule.body.splitlines():
-        if line.strip().startswith("Fix:"):
-            return line.strip()[4:].strip()
-    return None
-
-
-def suggest_targets(request: MigrationRequest, element_id: str) -> list[str]:
-    """Target elements an unmapped source element could map to: same type and loop kind,
-    in the scope its own scope maps to; the most similar ids first (at most three)."""
-    source, target = request.source, request.target
-    element = source.get(element_id)
-    if element is None:
-        return []
-    mapped = {i.source: i.target for i in request.instructions}
-    mapped[source.process_id] = target.process_id
-    scope = element.flow_scope or source.process_id
-    scope_target = mapped.get(scope, scope)
-    candidates = [e for e in target if e.element_type == element.element_type
-                  and e.multi_instance == element.multi_instance
-                  and (e.flow_scope or "") == scope_target]
-    return _closest(target, element_id, candidates) or [c.id for c in candidates[:3]]
-
-
-def _unmapped_hint(request: MigrationRequest, element_id: str) -> str:
-    source, target = request.source, request.target
-    element = source.get(element_id)
-    if element is None:
-        return f"add an instruction for '{element_id}'"
-    twin = target.get(element_id)
-    if twin is not None and not same_kind(source, element, target, twin):
-        return (f"'{element_id}' exists in the target as another kind of element "
-                f"({target.body_type(element_id)}); map it to an element of type "
-                f"{source.body_type(element_id)}")
-    names = suggest_targets(request, element_id)
-    gone = "" if element_id in target else f"'{element_id}' is not in the target; "
-    if names:
-        listed = ", ".join(f"'{n}'" for n in names)
-        return f"{gone}map it to a {element.element_type} in the same scope, e.g. {listed}"
-    return f"{gone}no {element.element_type} in the same scope of the target: let these " \
-           "instances finish before migrating, or add one"
-
-
-def _unknown_id_hint(request: MigrationRequest, instruction: EffectiveInstruction,
-                     side: str) -> str | None:
-    source, target = request.source, request.target
-    if side == "source":
-        other = target.get(instruction.target)
-        model, wanted = source, instruction.source
-    else:
-        other = source.get(instruction.source)
-        model, wanted = target, instruction.target
-    pool = [e for e in model if other is None or e.element_type == other.element_type]
-    names = _closest(model, wanted, pool) or _closest(model, wanted, list(model))
-    if not names:
-        return None
-    return f"closest {side} ids: " + ", ".join(f"'{n}'" for n in names)
-
-
 def _instruction_findings(request: MigrationRequest, plan: Plan,
                           effective: Sequence[EffectiveInstruction]) -> list[Finding]:
     """Z02 and Z05, one finding per bad instruction (Zeebe stops at the first)."""
@@ -196,7 +129,7 @@ def _instruction_findings(request: MigrationRequest, plan: Plan,
         if rejection is None or rejection.code not in ("Z02", "Z05"):
             continue
         side = "target" if "target element id" in rejection.message else "source"
-        hint = (_unknown_id_hint(request, instruction, side) if rejection.code == "Z05"
+        hint = (unknown_id_hint(request, instruction, side) if rejection.code == "Z05"
                 else "keep one instruction per source element")
         text = rejection.message.replace(SYNTHETIC_INSTANCE_KEY, SHOWN_KEY)
         findings.append(Finding(
@@ -242,10 +175,10 @@ def validate_offline(request: MigrationRequest, plan: Plan,
         severity = Severity.WARNING if rejection.code == "Z19A" else Severity.ERROR
         hint: str | None
         if rejection.code in ("Z07", "Z19A"):
-            hint = _unmapped_hint(request, rejection.element_id or "")
+            hint = unmapped_hint(request, rejection.element_id or "")
             location = plan.location_of("/mappings/instructions")
         else:
-            hint = _fix_line(rejection.code)
+            hint = fix_line(rejection.code)
             location = _instruction_location(plan, effective, rejection.element_id)
         findings.append(Finding(
             rejection.code, severity,

@@ -13,8 +13,9 @@ import re
 from dataclasses import dataclass
 
 from runner.bpmn.model import ProcessModel
+from runner.engine.hints import suggest_targets
 from runner.engine.mapping import effective_instructions
-from runner.engine.offline import suggest_targets, wait_states
+from runner.engine.offline import wait_states
 from runner.engine.state import MigrationRequest
 from runner.version import NEWEST
 
