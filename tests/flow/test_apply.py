@@ -267,3 +267,16 @@ def test_a_cluster_failure_mid_run_is_recorded_before_it_is_raised(
     assert record.outcome == "unknown"
     assert record.message is not None and record.message.startswith("stopped: ")
     assert not (tmp_path / "onboarding-retail-2025.2.lock").exists()
+
+
+def test_verification_waits_for_eventually_consistent_reads(
+        tmp_path: Path, sandbox_factory: StartSandbox) -> None:
+    handle = sandbox_factory(seed=SEED, extra_args=("--search-lag-ms", "400"))
+    with client_for(handle) as client:
+        single = apply_plan(_plan("invoice-v1-to-v2.yaml"), client,
+                            settings=_settings(tmp_path, timing=Timing(settle=5.0)))
+        batch = apply_plan(_plan("onboarding-2025.1-to-2025.2.yaml"), client,
+                           settings=_settings(tmp_path, timing=Timing(settle=5.0)))
+    assert dict(single.counts) == {"migrated": 9}
+    assert dict(batch.counts) == {"migrated": 6}
+    assert single.ok and batch.ok
