@@ -76,6 +76,8 @@ def load_plan(path: str | Path) -> PlanLoad:
         return _failed(file, "P01", f"YAML syntax error: {problem}", location)
     except AliasBombError as exc:
         return _failed(file, "P01", f"YAML refused: {exc}", Location(file, 1, 1))
+    except yaml.reader.ReaderError as exc:
+        return _failed(file, "P01", _reader_problem(exc), _reader_location(file, data, exc))
     except yaml.YAMLError as exc:
         return _failed(file, "P01", f"YAML error: {exc}", Location(file, 1, 1))
     findings = _duplicate_findings(document)
@@ -92,6 +94,25 @@ def load_plan(path: str | Path) -> PlanLoad:
     if path_findings:
         return PlanLoad(file, None, tuple(path_findings))
     return PlanLoad(file, plan, ())
+
+
+def _reader_problem(exc: yaml.reader.ReaderError) -> str:
+    if exc.encoding == "unicode":  # PyYAML's marker for a decoded but forbidden character
+        return (f"the plan file contains the control character #x{exc.character:04x}, "
+                "which YAML does not allow")
+    return (f"the plan file is not valid {exc.encoding} text: byte 0x{exc.character:02x} "
+            f"({exc.reason}); save it as UTF-8")
+
+
+def _reader_location(file: str, data: bytes, exc: yaml.reader.ReaderError) -> Location:
+    """Line and column of a reader error: its position counts characters for a forbidden
+    character and bytes for undecodable input."""
+    if exc.encoding == "unicode":
+        before = data.decode("utf-8", errors="replace").lstrip("\ufeff")[:exc.position]
+    else:
+        before = data[:exc.position].decode("utf-8", errors="replace")
+    line_start = max(before.rfind("\n"), before.rfind("\r"))
+    return Location(file, before.count("\n") + 1, len(before) - line_start)
 
 
 def _failed(file: str, code: str, message: str, location: Location) -> PlanLoad:

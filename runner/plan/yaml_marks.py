@@ -21,12 +21,34 @@ MAX_EXPANDED_NODES = 100_000
 file expand exponentially ("billion laughs" in YAML); plans are a few hundred nodes."""
 
 
+MAX_NESTING_DEPTH = 64
+"""Deepest nesting of mappings and sequences we compose. PyYAML composes recursively, so a
+small file of 1,000 nested brackets would otherwise exhaust the interpreter's stack; plans
+nest a handful of levels."""
+
+
 class AliasBombError(yaml.YAMLError):
     """The document expands to more than MAX_EXPANDED_NODES nodes through aliases."""
 
 
 class PlanYamlLoader(yaml.SafeLoader):
-    """SafeLoader that leaves timestamps as the strings they were written as."""
+    """SafeLoader that leaves timestamps as the strings they were written as and refuses
+    nesting deeper than MAX_NESTING_DEPTH (a located ComposerError)."""
+
+    _depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        """Compose one node, counting how deep the composer has recursed."""
+        self._depth += 1
+        try:
+            if self._depth > MAX_NESTING_DEPTH:
+                raise yaml.composer.ComposerError(
+                    None, None,
+                    f"the plan nests deeper than {MAX_NESTING_DEPTH} levels",
+                    self.peek_event().start_mark)  # type: ignore[no-untyped-call]
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
 
 
 PlanYamlLoader.yaml_implicit_resolvers = {
