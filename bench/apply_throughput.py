@@ -125,9 +125,32 @@ def exactly_once(admin: httpx.Client, keys: Sequence[str]) -> str:
     return f"{len(wrong)} instances not migrated exactly once" if wrong else ""
 
 
-def full_apply(count: int, concurrency: int) -> float:
+class PhaseTimes:
+    """A progress listener that records how long each phase of apply takes."""
+
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._current: tuple[str, float] | None = None
+
+    def begin(self, label: str, total: int | None) -> None:
+        self._current = (label.split()[0], time.perf_counter())
+
+    def advance(self, steps: int = 1) -> None:
+        return None
+
+    def end(self) -> None:
+        if self._current is not None:
+            label, started = self._current
+            self.seconds[label] = self.seconds.get(label, 0.0) + time.perf_counter() - started
+            self._current = None
+
+    def summary(self) -> str:
+        return ", ".join(f"{label} {seconds:.1f} s" for label, seconds in self.seconds.items())
+
+
+def full_apply(count: int, concurrency: int) -> tuple[float, PhaseTimes]:
     """``apply`` of the workload plan in single mode, on a sandbox of its own (same latency)
-    holding ``count`` instances; seconds taken."""
+    holding ``count`` instances; seconds taken and per phase."""
     with tempfile.TemporaryDirectory(prefix="c8migrate-bench-") as temp, \
             start_sandbox(extra_args=("--fault", f"latency={LATENCY_MS}")) as sandbox, \
             httpx.Client(base_url=sandbox.url, timeout=120.0) as admin:
@@ -139,7 +162,8 @@ def full_apply(count: int, concurrency: int) -> float:
         with ClusterClient(resolve({"address": sandbox.url}, env={})) as client:
             client.server_version()
             started = time.perf_counter()
-            result = apply_plan(loaded.plan, client, settings=settings)
+            phases = PhaseTimes()
+            result = apply_plan(loaded.plan, client, settings=settings, progress=phases)
             elapsed = time.perf_counter() - started
         migrated = result.counts.get("migrated", 0)
         if migrated != count:
@@ -148,7 +172,7 @@ def full_apply(count: int, concurrency: int) -> float:
         problem = exactly_once(admin, keys)
         if problem or len(keys) != count:
             raise RuntimeError(f"apply: {problem or f'{len(keys)} instances migrated'}")
-    return elapsed
+    return elapsed, phases
 
 
 def run(instances: int = DEFAULT_INSTANCES, rounds: int = DEFAULT_ROUNDS,
@@ -194,7 +218,7 @@ def run(instances: int = DEFAULT_INSTANCES, rounds: int = DEFAULT_ROUNDS,
         problem = exactly_once(admin, migrated)
         if problem:
             raise RuntimeError(f"the sandbox's counters disagree: {problem}")
-    apply_seconds = full_apply(instances, concurrency)
+    apply_seconds, phases = full_apply(instances, concurrency)
     bare = statistics.median(bare_rates)
     note = (f"median of {rounds} rounds, {instances} instances per side and round, "
             f"concurrency {concurrency}, {LATENCY_MS} ms injected latency")
@@ -205,7 +229,7 @@ def run(instances: int = DEFAULT_INSTANCES, rounds: int = DEFAULT_ROUNDS,
                instances / apply_seconds, "/s", None, better="higher",
                note=f"{instances} instances on a fresh sandbox: dry run + migrate + read "
                     "back + journal (3 requests per instance, the bare loop sends 1); "
-                    "information"),
+                    f"phases: {phases.summary()}; information"),
     ]
 
 
