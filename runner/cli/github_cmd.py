@@ -154,15 +154,21 @@ def comment(ctx: click.Context, report_path: Path, number: int | None, key: str,
 @_since_option
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @_stdout_option
+@click.option("--exit-code", type=int, default=None,
+              help="apply's exit code, to say when it refused or stopped early.")
 @click.pass_context
 def outcome(ctx: click.Context, report_path: Path, sha: str | None, number: int | None,
-            key: str, since: str | None, paths: tuple[Path, ...], to_stdout: bool) -> None:
+            key: str, since: str | None, paths: tuple[Path, ...], to_stdout: bool,
+            exit_code: int | None) -> None:
     """Comment what `apply` did on the pull request that was merged as --sha.
 
-    A push that did not come from a pull request has nobody to tell: that is not an error.
+    With a non-zero --exit-code the report may be missing (apply stopped before writing
+    it); the comment then says which selected plans were not applied. A push that did not
+    come from a pull request has nobody to tell: that is not an error.
     """
     with error_boundary(_debug(ctx)):
-        report = read_report(report_path)
+        stopped_early = exit_code not in (None, 0) and not report_path.exists()
+        report = None if stopped_early else read_report(report_path)
         selection = _selection(since, paths)
         context = bodies.context_from_env(os.environ)
         commit = sha or os.environ.get("GITHUB_SHA") or context.commit
@@ -170,7 +176,9 @@ def outcome(ctx: click.Context, report_path: Path, sha: str | None, number: int 
             context = CommentContext(commit, context.run_url, context.artifact_url)
         tag = marker(OUTCOME_KIND, key)
         body = bodies.outcome_comment(report, tag, context,
-                                      deleted=selection.deleted if selection else ())
+                                      deleted=selection.deleted if selection else (),
+                                      changed=selection.changed if selection else (),
+                                      exit_code=exit_code)
         if to_stdout:
             click.echo(body, nl=False)
             return

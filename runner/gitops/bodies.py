@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from runner import exit_codes
 from runner.gitops.changed import ChangedPlan, DeletedPlan
 from runner.gitops.comment import CommentContext, compose, report_budget
 from runner.gitops.report_io import JsonReport
@@ -55,21 +56,46 @@ def dry_run_comment(report: JsonReport, tag: str, context: CommentContext, *,
     return compose(tag, intro, markdown, context, deleted=deleted)
 
 
-def outcome_comment(report: JsonReport, tag: str, context: CommentContext, *,
-                    deleted: Sequence[DeletedPlan] = ()) -> str:
-    """The comment on a merged pull request: what apply did, with the audit pointer."""
-    if report.kind != "apply":
+def outcome_comment(report: JsonReport | None, tag: str, context: CommentContext, *,
+                    deleted: Sequence[DeletedPlan] = (), changed: Sequence[ChangedPlan] = (),
+                    exit_code: int | None = None) -> str:
+    """The comment on a merged pull request: what apply did, with the audit pointer.
+
+    ``report`` may be None when apply stopped before writing one; ``exit_code`` and the
+    selected plans (``changed``) then say what is known: which plans were not applied.
+    """
+    if report is not None and report.kind != "apply":
         raise ValueError(f"an outcome comment needs an apply report, not {report.kind!r}")
     context = replace(context, note="this comment is updated in place when apply is re-run")
     commit = f" `{context.commit[:12]}`" if context.commit else ""
-    intro = [f"Applied on merge{commit}. The audit record of each plan (plan checksum, commit, "
-             "actor, counts, batch keys, outcome) is in the run's `c8migrate-audit` artifact."]
-    reports = report.apply_reports()
+    reports = report.apply_reports() if report is not None else []
+    intro = _stopped(exit_code)
+    intro.append(f"Applied on merge{commit}. The audit record of each plan (plan checksum, "
+                 "commit, actor, counts, batch keys, outcome) is in the run's `c8migrate-audit` "
+                 "artifact.")
+    reported = {r.plan.path for r in reports}
+    missing = [c for c in changed if c.path not in reported and c.repo_path not in reported]
+    if missing and (exit_code or report is None):
+        listed = ", ".join(f"`{c.repo_path}`" for c in missing[:20])
+        intro.append(f"**Not applied**: {listed}; the workflow run's log says why.")
     intro.extend(_left_behind(reports))
     room = report_budget(tag, intro, context, deleted=deleted)
     options = RenderOptions(max_chars=room, artifact_hint=ARTIFACT_HINT)
-    markdown = render_apply(reports, "markdown", options)
+    markdown = render_apply(reports, "markdown", options) if reports else ""
     return compose(tag, intro, markdown, context, deleted=deleted)
+
+
+def _stopped(exit_code: int | None) -> list[str]:
+    if exit_code == exit_codes.DRIFT:
+        return ["⛔ **apply refused** (exit 4): live state differs from the dry run that was "
+                "reviewed (a redeploy, more instances than the guard, or new blockers). The "
+                "refused plans migrated nothing; run the dry run again and review it."]
+    if exit_code == exit_codes.USAGE:
+        return ["❌ **apply could not run to the end** (exit 2): a configuration, cluster, "
+                "input or lock problem; see the workflow run."]
+    if exit_code not in (None, exit_codes.OK, exit_codes.FINDINGS):
+        return [f"❌ **apply failed** (exit {exit_code}); see the workflow run."]
+    return []
 
 
 def _left_behind(reports: Sequence[ApplyReport]) -> list[str]:

@@ -280,3 +280,20 @@ def test_a_bad_comment_key_is_a_usage_error(env: dict[str, str], tmp_path: Path)
 
     assert result.exit_code == 2
     assert "letters, digits" in result.stderr
+
+
+def test_outcome_says_when_apply_stopped_before_writing_a_report(
+        github: FakeGitHub, env: dict[str, str], tmp_path: Path) -> None:
+    github.pulls_by_commit["0000eeee"] = [
+        {"number": 40, "state": "closed", "merged_at": "2026-01-02T03:04:05Z",
+         "merge_commit_sha": "0000eeee"}]
+
+    result = run(["github", "outcome", "--report", str(tmp_path / "never-written.json"),
+                  "--exit-code", "2", "--sha", "0000eeee"], env)
+    no_code = run(["github", "outcome", "--report", str(tmp_path / "never-written.json"),
+                   "--sha", "0000eeee"], env)
+
+    assert result.exit_code == 0, result.output
+    (body,) = github.bodies(40)
+    assert "**apply could not run to the end** (exit 2)" in body
+    assert no_code.exit_code == 2  # without an exit code a missing report is an input error

@@ -187,10 +187,17 @@ def test_merge_refuses_when_live_state_drifted_from_the_reviewed_dry_run(
     fetched = c8migrate(["github", "reviewed", "--output", "reviewed.json", "--required"],
                         repo.root, env)
     refused = c8migrate(["apply", "--changed-since", before, "--yes", "--expect-preview",
-                         "reviewed.json", "--journal-dir", str(tmp_path / "journal")],
-                        repo.root, env)
+                         "reviewed.json", "--journal-dir", str(tmp_path / "journal"),
+                         "--format", "json", "--output", "apply.json"], repo.root, env)
+    told = c8migrate(["github", "outcome", "--report", "apply.json", "--exit-code",
+                      str(refused.returncode), "--changed-since", before, "plans"],
+                     repo.root, env)
 
     assert fetched.returncode == 0, fetched.stderr
     assert refused.returncode == 4, refused.stdout + refused.stderr
     assert "differs from what was reviewed" in refused.stderr
     assert cluster.stats()["acceptedMigrations"] == {}
+    assert told.returncode == 0, told.stderr
+    (comment,) = github.bodies(31)
+    assert "**apply refused** (exit 4)" in comment
+    assert f"**Not applied**: `plans/{PLAN}.yaml`" in comment
