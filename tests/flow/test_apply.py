@@ -202,6 +202,10 @@ def test_verification_catches_an_instance_the_server_did_not_migrate(
         "the cluster accepted the migration, but reading the instance back shows definition "
         f"{source.key}, not the target {report.preview.target_definition_key}")
     assert PlanJournal(tmp_path, plan).audit_records()[0].outcome == "partial"
+    [summary] = [e for e in PlanJournal(tmp_path, plan).events()
+                 if e["event"] == "instances-failed"]
+    assert summary["count"] == 1
+    assert [s["key"] for s in summary["sample"]] == [victim]
 
 
 def test_on_8_7_single_mode_reports_zeebes_rejections_verbatim(
