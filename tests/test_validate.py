@@ -184,3 +184,12 @@ def test_identity_mapping_across_process_ids_is_clean_on_the_real_pair(
     request = MigrationRequest(source, target, tuple(e.instruction() for e in effective), NEWEST)
     findings = validate_offline(request, plan, effective)
     assert [f for f in findings if f.severity == Severity.ERROR] == []
+
+
+def test_hidden_and_tool_folders_are_not_searched(tmp_path: Path) -> None:
+    write_plan(tmp_path, "good")
+    for folder in (".venv", "node_modules", ".github/workflows"):
+        hidden = tmp_path / "plans" / folder
+        hidden.mkdir(parents=True)
+        (hidden / "plan.yaml").write_text("kind: MigrationPlan\n", encoding="utf-8")
+    assert [Path(p).name for p in expand_paths([str(tmp_path / "plans")])] == ["good.yaml"]
