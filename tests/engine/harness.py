@@ -87,6 +87,9 @@ def build_snapshot(source: ProcessModel, data: Mapping[str, Any]) -> InstanceSna
 def build_request(data: Mapping[str, Any]) -> tuple[MigrationRequest, InstanceSnapshot]:
     source = load_model(data["source"], data.get("source_process"))
     target = load_model(data["target"], data.get("target_process"))
+    if isinstance(data.get("server"), float):
+        raise AssertionError(f"quote the server version {data['server']!r}: YAML reads 8.10 "
+                             "as the number 8.1")
     server = ServerVersion.parse(str(data["server"])) if data.get("server") else NEWEST
     instructions = tuple(Instruction(str(s), str(t)) for s, t in data.get("mappings") or [])
     keys = data.get("target_active_correlation_keys")
