@@ -186,3 +186,13 @@ def test_C31l_sequence_flow_without_its_gateway_or_fewer_incoming_flows(
     taken = "F_X_Join" if code == "Z19A" else "F_Y_Join"
     rejected_with(verdict(source="rules/gw_v1.bpmn", target=target, mappings=mappings,
                           active=active, taken_flows={"P": [taken]}), code)
+
+
+def test_C06_multi_instance_with_a_new_event_sub_process_in_the_target() -> None:
+    case = {"source": "rules/mi_v1.bpmn", "target": "rules/mi_esp_v2.bpmn",
+            "mappings": [["A", "A"]], "active": ["A"]}
+    offline = verdict(**case)
+    assert offline.accepted
+    assert "N22" in [n.code for n in offline.notes]  # the new start event's key is evaluated
+    assert verdict(**case, variables={"k": "order-1"}).accepted
+    rejected_with(verdict(**case, variables={}), "Z22")
