@@ -100,8 +100,17 @@ def test_merge_applies_the_changed_plan_once_with_audit_and_outcome_comment(
     repo.git("checkout", "-q", head)
     dry_run = c8migrate(["plan", "--changed-since", before, "--format", "json", "--output",
                          str(tmp_path / "plan.json")], repo.root, env)
+    commented = c8migrate(["github", "comment", "--report", str(tmp_path / "plan.json"),
+                           "--pr", "31", "--changed-since", before, "plans"], repo.root, env)
     repo.git("checkout", "-q", "main")
     assert dry_run.returncode in (0, 1), dry_run.stderr
+    assert commented.returncode == 0, commented.stderr
+    reviewed_plan = json.loads((tmp_path / "plan.json").read_text("utf-8"))["plans"][0]
+    (pr_comment,) = github.bodies(31)
+    assert pr_comment.startswith(marker("plan", "plans"))
+    assert f"Plans in this change: `plans/{PLAN}.yaml` (added)" in pr_comment
+    assert (f"| {reviewed_plan['matched']} | {reviewed_plan['migrating']} | "
+            f"{reviewed_plan['blocked']} |") in pr_comment
     github.workflow_runs.append(
         {"id": 5, "path": ".github/workflows/pull-request.yml", "head_sha": head,
          "conclusion": "success", "created_at": "2026-03-01T09:00:00Z",
@@ -138,7 +147,8 @@ def test_merge_applies_the_changed_plan_once_with_audit_and_outcome_comment(
     assert audit["commit"] == merge_sha and audit["actor"] == "release-bot"
     assert audit["checksum"] == plan_report["checksum"]
     assert outcome.returncode == 0, outcome.stderr
-    (comment,) = github.bodies(31)
+    pr_comment_now, comment = github.bodies(31)
+    assert pr_comment_now == pr_comment  # the dry-run comment stays as reviewed
     assert comment.startswith(marker("outcome", "plans"))
     assert f"{plan_report['migrated']} instances migrated" in comment
 
@@ -149,7 +159,7 @@ def test_merge_applies_the_changed_plan_once_with_audit_and_outcome_comment(
     assert second["plans"][0]["migrated"] == 0
     assert cluster.stats()["acceptedMigrations"] == accepted  # nothing migrated twice
     assert len([e for e in journal_events(journal) if e["event"] == "finished"]) == 2
-    assert outcome2.returncode == 0 and len(github.bodies(31)) == 1
+    assert outcome2.returncode == 0 and len(github.bodies(31)) == 2
     for text in [*github.bodies(31), *(p.stdout + p.stderr for p in (
             changed, applied, outcome, changed2, applied2, outcome2))]:
         assert SECRET not in text and TOKEN not in text
