@@ -201,16 +201,16 @@ def measure(files: list[Path], plans: list[str], used: set[Path], label: str) ->
                                f"{summary(result)}")
 
 
-def run() -> list[Figure]:
-    """Both figures, or a skipped row when the corpus is absent."""
+def run(corpus: Path = CORPUS) -> list[Figure]:
+    """Both figures, or skipped rows when the corpus is absent."""
     names = ("validate corpus: version pairs + parse all",
              "validate corpus: every process vs itself")
-    if not CORPUS.is_dir():
-        reason = f"no BPMN corpus at {CORPUS} (../shared/corpus/bpmn next to the repository)"
+    if not corpus.is_dir():
+        reason = f"no BPMN corpus at {corpus} (../shared/corpus/bpmn next to the repository)"
         return [skipped(name, reason) for name in names]
     with tempfile.TemporaryDirectory(prefix="c8migrate-bench-") as temp:
         root = Path(temp)
-        shutil.copytree(CORPUS, root / "corpus")
+        shutil.copytree(corpus, root / "corpus")
         files = sorted((root / "corpus").rglob("*.bpmn"))
         documents = load_all(files)
         log(f"corpus: {len(files)} files, {len(documents)} parse, "
@@ -228,8 +228,11 @@ def run() -> list[Figure]:
 
 
 def main() -> int:
-    args = arguments(__doc__.splitlines()[0]).parse_args()
-    return report(run(), args.json)
+    parser = arguments(__doc__.splitlines()[0])
+    parser.add_argument("--corpus", type=Path, default=CORPUS,
+                        help="folder of BPMN files (default: ../shared/corpus/bpmn)")
+    args = parser.parse_args()
+    return report(run(args.corpus), args.json)
 
 
 if __name__ == "__main__":
