@@ -1,12 +1,13 @@
 """Offline validation of plan files: schema, BPMN, Zeebe's rules. Nothing here prints.
 
-``validate_paths`` takes files and directories. A directory contributes its ``*.yaml`` and
-``*.yml`` files (recursively) that are migration plans: a top-level mapping with
-``kind: MigrationPlan`` or an ``apiVersion`` starting with ``c8migrate/``. Other YAML files
-there (seed files, workflow files) are skipped silently, and so are hidden folders
-(``.git``, ``.venv``, ``.github``) and ``node_modules``, ``__pycache__``, ``venv``. A file
-named explicitly is always validated, so a plan whose ``kind`` is misspelt still gets its
-schema findings.
+``validate_paths`` takes files and directories. A directory contributes the ``*.yaml`` and
+``*.yml`` files directly inside it (not its sub-folders) that are migration plans: a top-level
+mapping with ``kind: MigrationPlan`` or an ``apiVersion`` starting with ``c8migrate/``. Other
+YAML files there (seed files) are skipped silently. ``plan``, ``apply`` and ``--changed-since``
+expand folders with the same function, so ``c8migrate validate plans`` checks exactly what
+``c8migrate apply plans`` would apply (and ``plans/examples-invalid/`` stays out of both).
+A file named explicitly is always validated, so a plan whose ``kind`` is misspelt still gets
+its schema findings.
 """
 
 from __future__ import annotations
@@ -47,23 +48,14 @@ def looks_like_plan(path: Path) -> bool:
         isinstance(api, str) and api.startswith("c8migrate/"))
 
 
-SKIPPED_FOLDERS = frozenset({"node_modules", "__pycache__", "venv"})
-
-
-def _skipped(relative: Path) -> bool:
-    """Hidden folders (.git, .venv, .github) and tool folders are not searched for plans."""
-    return any(part.startswith(".") or part in SKIPPED_FOLDERS for part in relative.parts[:-1])
-
-
 def expand_paths(paths: Sequence[str]) -> Iterator[str]:
-    """Plan files named by ``paths``, directories expanded in sorted order, each once."""
+    """Plan files named by ``paths``; folders give the plans directly inside them, sorted."""
     seen: set[Path] = set()
     for given in paths:
         path = Path(given)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*")
-                           if p.suffix in PLAN_SUFFIXES and not _skipped(p.relative_to(path))
-                           and p.is_file() and looks_like_plan(p))
+            found = sorted(p for p in path.iterdir()
+                           if p.suffix in PLAN_SUFFIXES and p.is_file() and looks_like_plan(p))
         else:
             found = [path]
         for plan_file in found:

@@ -57,7 +57,7 @@ def write_plan(root: Path, name: str, source: str = "tasks_v1.bpmn",
 
 
 def test_examples_validate_clean_and_invalid_ones_fail_with_one_located_error() -> None:
-    result = validate_paths([str(PLANS)])
+    result = validate_paths([str(PLANS), str(PLANS / "examples-invalid")])
     by_name = {Path(p.path).name: p for p in result.plans}
     assert "demo-seed.yaml" not in by_name  # not a plan: skipped in directories
     for name in ("order-v1-to-v2.yaml", "invoice-v1-to-v2.yaml",
@@ -70,6 +70,14 @@ def test_examples_validate_clean_and_invalid_ones_fail_with_one_located_error() 
         assert len(errors) == 1, (path.name, errors)
         assert expected is not None and errors[0].code == expected.group(1)
         assert errors[0].location is not None and errors[0].location.line is not None
+
+
+def test_a_folder_gives_the_plans_directly_inside_it_not_its_sub_folders() -> None:
+    names = [Path(p).name for p in expand_paths([str(PLANS)])]
+    assert names == ["invoice-v1-to-v2.yaml", "onboarding-2025.1-to-2025.2.yaml",
+                     "order-v1-to-v2.yaml"]
+    assert validate_paths([str(PLANS)]).plans and all(
+        p.ok for p in validate_paths([str(PLANS)]).plans)
 
 
 def test_result_names_the_version_and_where_it_came_from() -> None:

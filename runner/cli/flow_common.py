@@ -19,7 +19,7 @@ from runner.flow.journal import DEFAULT_JOURNAL_DIR
 from runner.plan.loader import load_plan
 from runner.plan.model import Plan
 from runner.results import PlanValidation, ValidationResult
-from runner.validate import PLAN_SUFFIXES, looks_like_plan
+from runner.validate import expand_paths
 from runner.version import ServerVersion
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -49,14 +49,7 @@ def plan_files(paths: Sequence[Path], changed_since: str | None) -> list[str]:
         if not changed:
             click.echo(f"note: no plan changed since {changed_since}", err=True)
         return changed
-    files: list[str] = []
-    for name in given:
-        path = Path(name)
-        if path.is_dir():
-            files.extend(str(p) for p in sorted(path.iterdir())
-                         if p.is_file() and p.suffix in PLAN_SUFFIXES and looks_like_plan(p))
-        else:
-            files.append(name)
+    files = list(expand_paths(given))
     if not files:
         raise ConfigError(f"no plan files found in {', '.join(given)}",
                           hint="plans are *.yaml files with 'kind: MigrationPlan'")

@@ -25,7 +25,7 @@ from typing import Any
 import yaml
 
 from runner.errors import ConfigError
-from runner.validate import PLAN_SUFFIXES, looks_like_plan
+from runner.validate import PLAN_SUFFIXES, expand_paths
 
 PLAN_KIND = "MigrationPlan"
 
@@ -130,8 +130,7 @@ def _current_plan_files(here: Path, paths: Sequence[str | Path]) -> list[Path]:
     for given in paths:
         path = (here / Path(given)).resolve()
         if path.is_dir():
-            found.update((p, None) for p in sorted(path.iterdir())
-                         if p.is_file() and p.suffix in PLAN_SUFFIXES and looks_like_plan(p))
+            found.update((Path(p), None) for p in expand_paths([str(path)]))
         elif path.is_file():
             found[path] = None
         # else: a plan deleted in the change may still be named on the command line
