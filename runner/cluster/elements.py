@@ -32,19 +32,40 @@ def row_element_id(row: dict[str, Any]) -> str:
 def build_element_tree(client: ClusterClient, instance_key: str,
                        rows: list[dict[str, Any]]) -> tuple[ElementInstance, ...]:
     """The PROCESS row first, then breadth first; keys and parents as strings."""
+    by_key = index_rows(rows)
+    parents = _parents(client, instance_key, by_key)
+    process_id = process_id_of(instance_key, rows, by_key)
+    if not process_id:  # 8.6/8.7 flow-node rows do not name the process
+        info = client.get_instance(instance_key)
+        process_id = info.process_id if info is not None else ""
+    return ordered_tree(instance_key, process_id, by_key, parents)
+
+
+def index_rows(rows: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Rows by element-instance key (rows without a key are dropped)."""
     by_key: dict[str, dict[str, Any]] = {}
     for row in rows:
         key = row_key(row)
         if key is not None:
             by_key[key] = row
-    parents = _parents(client, instance_key, by_key)
+    return by_key
+
+
+def process_id_of(instance_key: str, rows: list[dict[str, Any]],
+                  by_key: dict[str, dict[str, Any]]) -> str:
+    """The BPMN process id the rows name ("" when they do not)."""
     process_row = by_key.get(instance_key)
-    process_id = (row_element_id(process_row) if process_row else
-                  next((str(r.get("processDefinitionId")) for r in rows
-                        if r.get("processDefinitionId")), ""))
-    if not process_id:  # 8.6/8.7 flow-node rows do not name the process
-        info = client.get_instance(instance_key)
-        process_id = info.process_id if info is not None else ""
+    if process_row:
+        return row_element_id(process_row)
+    return next((str(r.get("processDefinitionId")) for r in rows
+                 if r.get("processDefinitionId")), "")
+
+
+def ordered_tree(instance_key: str, process_id: str, by_key: dict[str, dict[str, Any]],
+                 parents: dict[str, str]) -> tuple[ElementInstance, ...]:
+    """ElementInstances from rows and their parents: the PROCESS row first, then breadth
+    first, siblings in key order."""
+    process_row = by_key.get(instance_key)
     children: dict[str, list[str]] = {}
     for key, parent in parents.items():
         children.setdefault(parent, []).append(key)
@@ -55,7 +76,7 @@ def build_element_tree(client: ClusterClient, instance_key: str,
     queue = deque([instance_key])
     while queue:
         parent = queue.popleft()
-        for key in sorted(children.get(parent, ()), key=_numeric):
+        for key in sorted(children.get(parent, ()), key=numeric_key):
             row = by_key[key]
             parent_row = by_key.get(parent)
             ordered.append(ElementInstance(
@@ -69,11 +90,16 @@ def build_element_tree(client: ClusterClient, instance_key: str,
     return tuple(ordered)
 
 
+def non_process_keys(instance_key: str, by_key: dict[str, dict[str, Any]]) -> list[str]:
+    """Keys of every row but the process instance's own."""
+    return [k for k, r in by_key.items()
+            if k != instance_key and str(r.get("type")) != "PROCESS"]
+
+
 def _parents(client: ClusterClient, instance_key: str,
              by_key: dict[str, dict[str, Any]]) -> dict[str, str]:
     parents: dict[str, str] = {}
-    others = [k for k, r in by_key.items()
-              if k != instance_key and str(r.get("type")) != "PROCESS"]
+    others = non_process_keys(instance_key, by_key)
     if others and all(isinstance(by_key[k].get("treePath"), str) for k in others):
         for key in others:
             path = [p for p in str(by_key[key]["treePath"]).split("/") if p]
@@ -95,5 +121,5 @@ def _incident(row: dict[str, Any]) -> bool:
     return bool(row.get("hasIncident", row.get("incident", False)))
 
 
-def _numeric(key: str) -> tuple[int, str]:
+def numeric_key(key: str) -> tuple[int, str]:
     return (int(key), key) if key.lstrip("-").isdigit() else (0, key)

@@ -1,8 +1,11 @@
 """Observing live instances: stream the plan's instances and judge each one, concurrently.
 
-Instances come page by page from the cluster; for each one a worker reads its active element
-instances (plus taken sequence flows and variables, only when the models need them), builds
-an InstanceSnapshot and asks the engine for Zeebe's verdict. At most ``concurrency`` instances
+Instances come page by page from the cluster. On 8.8+ their active element instances come
+in bulk too: one element search over the whole source definition, joined on instance key
+(runner/cluster/bulk.py), the tree derived from the source model. Where the model cannot
+decide a parent, and on older versions, a worker reads the instance's own element instances.
+Workers add taken sequence flows and variables only when the models need them, build an
+InstanceSnapshot and ask the engine for Zeebe's verdict. At most ``concurrency`` instances
 are in flight, so memory stays flat however many instances match.
 
 The plan's ``activeElementIds`` filter is checked here, on the element instances the worker
@@ -28,6 +31,12 @@ DEFAULT_CONCURRENCY = 8
 JOINING_TYPES = frozenset({"PARALLEL_GATEWAY", "INCLUSIVE_GATEWAY"})
 
 
+class ElementTreeReader(Protocol):
+    """Bulk element reads, asked in ascending instance-key order (cluster.bulk)."""
+
+    def tree_of(self, instance_key: str) -> tuple[ElementInstance, ...] | None: ...
+
+
 class InstanceSource(Protocol):
     """The part of ClusterClient that observing needs."""
 
@@ -36,6 +45,9 @@ class InstanceSource(Protocol):
                        page_size: int = ...) -> Iterator[InstanceInfo]: ...
 
     def active_elements(self, instance_key: str) -> tuple[ElementInstance, ...]: ...
+
+    def active_element_reader(self, definition_key: str,
+                              model: ProcessModel) -> ElementTreeReader | None: ...
 
     def taken_flows(self, instance_key: str) -> tuple[str, ...] | None: ...
 
@@ -108,6 +120,7 @@ def observe(request: MigrationRequest, client: InstanceSource, flt: InstanceFilt
     needs = Needs.of(request)
     instances = client.iter_instances(request.source_definition_key, stream_filter(flt),
                                       tenant_id)
+    reader = client.active_element_reader(request.source_definition_key, request.source)
     with ThreadPoolExecutor(max_workers=concurrency,
                             thread_name_prefix="c8migrate-observe") as pool:
         running: set[Future[Observation | None]] = set()
@@ -117,7 +130,9 @@ def observe(request: MigrationRequest, client: InstanceSource, flt: InstanceFilt
                     info = next(instances, None)
                     if info is None:
                         break
-                    running.add(pool.submit(_observe_one, request, client, flt, needs, info))
+                    known = reader.tree_of(info.key) if reader is not None else None
+                    running.add(pool.submit(_observe_one, request, client, flt, needs, info,
+                                            known))
                 if not running:
                     return
                 done, running = _wait_some(running)
@@ -138,8 +153,9 @@ def _wait_some(running: set[Future[Observation | None]]
 
 
 def _observe_one(request: MigrationRequest, client: InstanceSource, flt: InstanceFilter,
-                 needs: Needs, info: InstanceInfo) -> Observation | None:
-    elements = client.active_elements(info.key)
+                 needs: Needs, info: InstanceInfo,
+                 known: tuple[ElementInstance, ...] | None) -> Observation | None:
+    elements = known if known is not None else client.active_elements(info.key)
     if flt.active_element_ids and not {e.element_id for e in elements} & set(
             flt.active_element_ids):
         return None

@@ -1,6 +1,9 @@
 """Single mode: one MIGRATE request per instance, a bounded number in flight, then each
 migrated instance is read back. Success is only what the read-back shows.
 
+On 8.8+ a chunk of keys is read back with one process-instance search (``$in`` on the
+key), split over the workers; older versions read one instance per request.
+
 Zeebe applies a migration synchronously (204), but reads go through the eventually
 consistent secondary storage: an instance that still shows the source definition is read
 again until ``settle`` seconds have passed before it counts as failed.
@@ -9,7 +12,7 @@ again until ``settle`` seconds have passed before it counts as failed.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
@@ -27,7 +30,7 @@ class SingleModeClient(Protocol):
     def migrate_many(self, items: Iterator[MigrationItem],
                      concurrency: int = ...) -> Iterator[ItemResult]: ...
 
-    def get_instance(self, key: str) -> InstanceInfo | None: ...
+    def get_instances(self, keys: Sequence[str]) -> dict[str, InstanceInfo]: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,19 +81,22 @@ def verify_keys(client: SingleModeClient, keys: KeySet, target_key: str, outcome
         with ThreadPoolExecutor(max_workers=concurrency,
                                 thread_name_prefix="c8migrate-verify") as pool:
             for keys_chunk in keys.chunks(chunk):
-                _verify_chunk(pool, client, list(keys_chunk), target_key, outcomes,
-                              progress, timing)
+                _verify_chunk(pool, concurrency, client, list(keys_chunk), target_key,
+                              outcomes, progress, timing)
     finally:
         progress.end()
 
 
-def _verify_chunk(pool: ThreadPoolExecutor, client: SingleModeClient, batch: list[str],
+def _verify_chunk(pool: ThreadPoolExecutor, workers: int, client: SingleModeClient,
+                  batch: list[str],
                   target_key: str, outcomes: Outcomes, progress: ProgressListener,
                   timing: Timing) -> None:
     deadline = timing.monotonic() + timing.settle
     while True:
         pending: list[tuple[str, InstanceInfo | None]] = []
-        for key, info in zip(batch, pool.map(client.get_instance, batch), strict=True):
+        found = _read_back(pool, workers, client, batch)
+        for key in batch:
+            info = found.get(key)
             if info is not None and info.process_definition_key == target_key:
                 outcomes.record(key, "migrated")
                 progress.advance()
@@ -109,3 +115,14 @@ def _verify_chunk(pool: ThreadPoolExecutor, client: SingleModeClient, batch: lis
             outcomes.record(key, "failed", "the cluster accepted the migration, but reading "
                             "the instance back shows definition "
                             f"{info.process_definition_key}, not the target {target_key}")
+
+
+def _read_back(pool: ThreadPoolExecutor, workers: int, client: SingleModeClient,
+               keys: list[str]) -> dict[str, InstanceInfo]:
+    """The instances among ``keys`` the cluster knows, the keys split over the workers."""
+    size = max(1, -(-len(keys) // workers))
+    found: dict[str, InstanceInfo] = {}
+    for part in pool.map(client.get_instances, [keys[i:i + size]
+                                                for i in range(0, len(keys), size)]):
+        found.update(part)
+    return found

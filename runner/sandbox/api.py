@@ -28,6 +28,7 @@ from runner.sandbox.queries import (
     INSTANCE_SORT_FIELDS,
     V87_ELEMENT_FIELDS,
     V88_ELEMENT_FIELDS,
+    V88_PLAIN_ELEMENT_FIELDS,
     Sorted,
     compile_element_filter,
     element_sort_value,
@@ -99,11 +100,12 @@ class Api(DefinitionOps, BatchOps):
 
     def element_search(self, params: dict[str, str], request: Request) -> Response:
         filter_, spec, page = self._search_parts(request, ELEMENT_SORT_FIELDS)
-        allowed = V88_ELEMENT_FIELDS if self.flavor.version.at_least("8.8") \
-            else V87_ELEMENT_FIELDS
+        v88 = self.flavor.version.at_least("8.8")
+        allowed = V88_ELEMENT_FIELDS if v88 else V87_ELEMENT_FIELDS
         try:
             predicate, instance_key = compile_element_filter(
-                filter_, allowed, lambda v, r: incident_offset(v) == r.offset)
+                filter_, allowed, lambda v, r: incident_offset(v) == r.offset,
+                V88_PLAIN_ELEMENT_FIELDS if v88 else frozenset())
         except FilterError as exc:
             raise ApiError(400, "Bad Request", str(exc)) from exc
         store = self.store

@@ -141,7 +141,7 @@ class InstanceSearch:
             if cached and cached[0] == store.generation and not lagging:
                 return cached[1]
             views = []
-            for key in store.iter_candidates(definition_keys, now):
+            for key in _candidates(store, filter_, definition_keys, now):
                 view = store.visible(store.instances[key], now)
                 if active_only and view.record.state != "ACTIVE":
                     continue
@@ -167,6 +167,17 @@ class InstanceSearch:
         return Sorted([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
 
 
+def _candidates(store: Store, filter_: Any, definition_keys: list[int] | None,
+                now: float) -> list[int]:
+    """Keys to test: those an exact or ``$eq``/``$in`` key filter names, else the store's
+    candidates (narrowed by definition)."""
+    wanted = exact_keys(filter_.get("processInstanceKey")) \
+        if isinstance(filter_, dict) and "processInstanceKey" in filter_ else None
+    if wanted is None:
+        return store.iter_candidates(definition_keys, now)
+    return sorted(k for k in set(wanted) if k in store.instances)
+
+
 # element instances -----------------------------------------------------------------------
 
 _ELEMENT_FIELDS: dict[str, tuple[Kind, Callable[[View, TreeRow], Any]]] = {
@@ -190,6 +201,11 @@ V88_ELEMENT_FIELDS = frozenset(_ELEMENT_FIELDS) - {"flowNodeInstanceKey", "flowN
 V87_ELEMENT_FIELDS = frozenset(_ELEMENT_FIELDS) - {"elementInstanceKey", "elementId",
                                                   "elementName", "elementInstanceScopeKey"} \
     | {"incident"}
+V88_PLAIN_ELEMENT_FIELDS = frozenset({
+    "processDefinitionId", "type", "hasIncident", "tenantId", "elementInstanceKey",
+    "processInstanceKey", "processDefinitionKey", "elementInstanceScopeKey"})
+"""8.8+ element-instance filter fields the spec types as plain values, not filter
+properties: an operator object (``{"$in": [...]}``) is a bad request there."""
 ELEMENT_SORT_FIELDS = frozenset({"elementInstanceKey", "processInstanceKey", "elementId",
                                  "type", "state", "flowNodeInstanceKey", "flowNodeId"})
 
@@ -198,7 +214,8 @@ ElementPredicate = Callable[[View, TreeRow], bool]
 
 
 def compile_element_filter(filter_: Any, allowed: frozenset[str],
-                           incident_of: Callable[[View, TreeRow], bool]
+                           incident_of: Callable[[View, TreeRow], bool],
+                           plain: frozenset[str] = frozenset()
                            ) -> tuple[ElementPredicate, int | None]:
     """A predicate over (instance view, row) and the process-instance key it is limited to."""
     if filter_ is None:
@@ -211,6 +228,8 @@ def compile_element_filter(filter_: Any, allowed: frozenset[str],
         if field not in allowed:
             raise FilterError(f"the sandbox does not support the element instance filter "
                               f"'{field}'")
+        if field in plain and isinstance(condition, dict):
+            raise FilterError(f"'{field}' takes a plain value, not filter operators")
         if field in ("hasIncident", "incident"):
             test = compile_property(condition, "bool", field)
             tests.append(lambda v, r, t=test: t(incident_of(v, r)))  # type: ignore[misc]
