@@ -11,12 +11,19 @@ from runner.bpmn.namespaces import ID_NAMESPACES, line_of, split_tag
 from runner.errors import BpmnLoadError
 from runner.findings import Finding, Location, Severity
 
+_ID_SPACE_TAGS = tuple(f"{{{namespace}}}*" for namespace in sorted(ID_NAMESPACES))
+"""Tag filters that make lxml visit only elements of ID_NAMESPACES (selected in C)."""
+
 
 def check_unique_ids(root: etree._Element, file: str) -> None:
     """Raise B05 for every id used twice.
 
     Ids of BPMN semantic and diagram elements share one ID space. Vendor extension
     elements in other namespaces keep their own ids and are not checked."""
+    ids = [element.get("id") for element in root.iter(*_ID_SPACE_TAGS)]
+    ids = [element_id for element_id in ids if element_id is not None]
+    if len(set(ids)) == len(ids):
+        return
     first_line: dict[str, int | None] = {}
     findings: list[Finding] = []
     for element in root.iter():

@@ -41,19 +41,22 @@ def line_of(element: etree._Element) -> int | None:
     return line if isinstance(line, int) else None
 
 
+MODEL_PREFIX = f"{{{MODEL}}}"
+ZEEBE_PREFIX = f"{{{ZEEBE}}}"
+_ANY_MODEL = f"{MODEL_PREFIX}*"
+_ANY_ZEEBE = f"{ZEEBE_PREFIX}*"
+_EXTENSION_ELEMENTS = f"{MODEL_PREFIX}extensionElements"
+
+
 def model_children(element: etree._Element, local: str | None = None) -> list[etree._Element]:
     """Direct children in the BPMN MODEL namespace, optionally only those named ``local``."""
-    found: list[etree._Element] = []
-    for child in element:
-        namespace, name = split_tag(child)
-        if namespace == MODEL and (local is None or name == local):
-            found.append(child)
-    return found
+    # lxml filters by tag in C, which is far cheaper than splitting every tag in Python.
+    return list(element.iterchildren(_ANY_MODEL if local is None else MODEL_PREFIX + local))
 
 
 def zeebe_extensions(element: etree._Element) -> list[etree._Element]:
     """The ``zeebe:*`` elements under the element's ``extensionElements``."""
     found: list[etree._Element] = []
-    for container in model_children(element, "extensionElements"):
-        found.extend(child for child in container if split_tag(child)[0] == ZEEBE)
+    for container in element.iterchildren(_EXTENSION_ELEMENTS):
+        found.extend(container.iterchildren(_ANY_ZEEBE))
     return found

@@ -28,10 +28,13 @@ from runner.bpmn.element_types import (
     element_type_of,
 )
 from runner.bpmn.integrity import check_attachments, check_unique_ids
+from runner.bpmn.lazy_elements import LazyElements
 from runner.bpmn.model import BpmnDocument, Element, ProcessModel
 from runner.bpmn.namespaces import (
     MODEL,
+    MODEL_PREFIX,
     MODELER,
+    ZEEBE_PREFIX,
     line_of,
     model_children,
     qname,
@@ -43,6 +46,13 @@ from runner.bpmn.zeebe_facts import loop_facts, zeebe_facts
 from runner.findings import Location
 
 __all__ = ["MAX_BPMN_BYTES", "load_bpmn", "parse_bpmn_bytes"]
+
+_LOCAL = len(MODEL_PREFIX)
+_ANY_MODEL = f"{MODEL_PREFIX}*"
+_MULTI_INSTANCE = f"{MODEL_PREFIX}multiInstanceLoopCharacteristics"
+_STANDARD_LOOP = f"{MODEL_PREFIX}standardLoopCharacteristics"
+_BOUNDARY_EVENT = f"{MODEL_PREFIX}boundaryEvent"
+_TIMER_KINDS = {"timeDuration": "duration", "timeDate": "date", "timeCycle": "cycle"}
 
 
 def load_bpmn(path: str | Path, *, display_path: str | None = None) -> BpmnDocument:
@@ -78,15 +88,19 @@ def parse_bpmn_bytes(data: bytes, file: str) -> BpmnDocument:
     check_unique_ids(root, file)
     index = _GlobalIndex(root)
     processes: dict[str, ProcessModel] = {}
+    with_boundary_events: dict[str, ProcessModel] = {}
     for process in model_children(root, "process"):
         model = _ProcessBuilder(process, file, index).build()
         if model is not None:
             processes[model.process_id] = model
+            if next(process.iter(_BOUNDARY_EVENT), None) is not None:
+                with_boundary_events[model.process_id] = model
     if not processes:
         raise load_error(
             "B06", "the file has no process (a collaboration without a process or empty "
             "definitions cannot be deployed)", Location(file, line_of(root)))
-    check_attachments(processes, file)
+    # Only a process with a boundary event can fail B08; checking it builds its elements.
+    check_attachments(with_boundary_events, file)
     return BpmnDocument(
         file=file,
         processes=processes,
@@ -114,7 +128,7 @@ class _GlobalIndex:
 
     def attribute(self, ref: str | None, local: str, attribute: str) -> str | None:
         target = self.by_id.get(ref) if ref else None
-        if target is None or split_tag(target) != (MODEL, local):
+        if target is None or target.tag != MODEL_PREFIX + local:
             return None
         return target.get(attribute)
 
@@ -123,13 +137,14 @@ class _GlobalIndex:
         if message is None:
             return None
         for ext in zeebe_extensions(message):
-            if split_tag(ext)[1] == "subscription":
+            if ext.tag == f"{ZEEBE_PREFIX}subscription":
                 return ext.get("correlationKey")
         return None
 
 
 class _ProcessBuilder:
-    """Collects the flow elements of one ``process`` element, then freezes them."""
+    """Reads one ``process`` element: its own attributes at once, its flow elements into
+    frozen Elements when the model's ``elements`` are first used (see LazyElements)."""
 
     def __init__(self, process: etree._Element, file: str, index: _GlobalIndex) -> None:
         self.process = process
@@ -146,25 +161,30 @@ class _ProcessBuilder:
         self.fields[process_id] = dict(
             id=process_id, tag="process", element_type="PROCESS", line=line_of(self.process),
             flow_scope=None, name=self.process.get("name"), **facts)
-        self._collect(self.process, process_id, in_event_sub_process=False)
-        self._link_flows()
-        elements = {element_id: Element(**kwargs) for element_id, kwargs in self.fields.items()}
         return ProcessModel(
             process_id=process_id, file=self.file, line=line_of(self.process),
-            elements=elements, name=self.process.get("name"), version_tag=version_tag,
-            is_executable=self.process.get("isExecutable") == "true",
+            elements=LazyElements(self._elements), name=self.process.get("name"),
+            version_tag=version_tag, is_executable=self.process.get("isExecutable") == "true",
         )
 
+    def _elements(self) -> dict[str, Element]:
+        process_id = next(iter(self.fields))
+        self._collect(self.process, process_id, in_event_sub_process=False)
+        self._link_flows()
+        return {element_id: Element(**kwargs) for element_id, kwargs in self.fields.items()}
+
     def _collect(self, scope: etree._Element, scope_id: str, in_event_sub_process: bool) -> None:
-        for child in model_children(scope):
-            tag = split_tag(child)[1]
-            element_id = child.get("id")
+        for child in scope.iterchildren(_ANY_MODEL):
+            tag = child.tag[_LOCAL:]
             is_esp = tag == "subProcess" and child.get("triggeredByEvent") == "true"
             element_type = element_type_of(tag, is_esp)
-            if element_type is None or not element_id:
+            if element_type is None:
+                continue
+            element_id = child.get("id")
+            if not element_id:
                 continue
             kwargs: dict[str, Any] = dict(
-                id=element_id, tag=tag, element_type=element_type, line=line_of(child),
+                id=element_id, tag=tag, element_type=element_type, line=child.sourceline,
                 flow_scope=scope_id, name=child.get("name"))
             kwargs.update(zeebe_facts(child, element_type))
             if tag in EVENT_TAGS:
@@ -174,28 +194,30 @@ class _ProcessBuilder:
             elif tag == "sequenceFlow":
                 kwargs["source_ref"] = child.get("sourceRef")
                 kwargs["target_ref"] = child.get("targetRef")
-                for condition in model_children(child, "conditionExpression"):
+                for condition in child.iterchildren(f"{MODEL_PREFIX}conditionExpression"):
                     kwargs["extensions"]["conditionExpression"] = (condition.text or "").strip()
-            if child.get("default"):
-                kwargs["extensions"]["defaultFlow"] = child.get("default") or ""
+            default = child.get("default")
+            if default:
+                kwargs["extensions"]["defaultFlow"] = default
             self._loop_fields(child, kwargs)
             self.fields[element_id] = kwargs
             if tag in SCOPE_TAGS:
                 self._collect(child, element_id, in_event_sub_process=is_esp)
 
     def _loop_fields(self, element: etree._Element, kwargs: dict[str, Any]) -> None:
-        for loop in model_children(element, "multiInstanceLoopCharacteristics"):
+        for loop in element.iterchildren(_MULTI_INSTANCE):
             kwargs["multi_instance"] = (
                 "sequential" if loop.get("isSequential") == "true" else "parallel")
             loop_facts(loop, kwargs["extensions"])
-        if model_children(element, "standardLoopCharacteristics"):
+        for _ in element.iterchildren(_STANDARD_LOOP):
             kwargs["extensions"]["standardLoop"] = "true"
+            break
 
     def _event_fields(self, event: etree._Element, kwargs: dict[str, Any],
                       in_event_sub_process: bool) -> None:
-        definitions = [d for d in model_children(event) if split_tag(d)[1] in
-                       EVENT_DEFINITION_TYPES]
-        for ref in model_children(event, "eventDefinitionRef"):
+        definitions = [d for d in event.iterchildren(_ANY_MODEL)
+                       if d.tag[_LOCAL:] in EVENT_DEFINITION_TYPES]
+        for ref in event.iterchildren(f"{MODEL_PREFIX}eventDefinitionRef"):
             target = self.index.by_id.get((ref.text or "").strip())
             if target is not None and split_tag(target)[1] in EVENT_DEFINITION_TYPES:
                 definitions.append(target)
@@ -217,9 +239,8 @@ class _ProcessBuilder:
         if local == "messageEventDefinition":
             self._message_fields(definition.get("messageRef"), kwargs)
         elif local == "timerEventDefinition":
-            for child in model_children(definition):
-                kind = {"timeDuration": "duration", "timeDate": "date",
-                        "timeCycle": "cycle"}.get(split_tag(child)[1])
+            for child in definition.iterchildren(_ANY_MODEL):
+                kind = _TIMER_KINDS.get(child.tag[_LOCAL:])
                 if kind is not None:
                     kwargs["timer"] = f"{kind}:{(child.text or '').strip()}"
         elif local == "signalEventDefinition":

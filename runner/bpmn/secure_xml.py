@@ -47,8 +47,13 @@ def _scan_text(data: bytes) -> str:
     return data.decode("latin-1")
 
 
+_UTF16_STARTS = (b"\xff\xfe", b"\xfe\xff", b"<\x00", b"\x00<")
+
+
 def _doctype_position(data: bytes) -> tuple[int, int] | None:
     """(line, column) of a DOCTYPE declaration in the prolog, or None when there is none."""
+    if data[:2] not in _UTF16_STARTS and b"<!DOCTYPE" not in data:
+        return None  # 8-bit encodings: no need to decode the whole file to know
     text = _scan_text(data)
     if "<!DOCTYPE" not in text:
         # The regex cannot match without it, and on failure its lazy `.*?` walks the whole

@@ -21,13 +21,16 @@ from typing import Any
 from lxml import etree
 
 from runner.bpmn.element_types import CAMUNDA_USER_TASK_JOB_TYPE
-from runner.bpmn.namespaces import ZEEBE, split_tag, zeebe_extensions
+from runner.bpmn.namespaces import ZEEBE_PREFIX, zeebe_extensions
 
 EMBEDDED_FORM_PREFIX = "camunda-forms:bpmn:"
 
 
+_LOCAL = len(ZEEBE_PREFIX)
+
+
 def _zeebe_children(element: etree._Element, local: str) -> list[etree._Element]:
-    return [child for child in element if split_tag(child) == (ZEEBE, local)]
+    return list(element.iterchildren(ZEEBE_PREFIX + local))
 
 
 def _add_joined(extensions: dict[str, str], key: str, value: str) -> None:
@@ -66,7 +69,7 @@ def zeebe_facts(element: etree._Element, element_type: str) -> dict[str, Any]:
     inputs: list[tuple[str, str]] = []
     is_camunda_user_task = False
     for ext in zeebe_extensions(element):
-        local = split_tag(ext)[1]
+        local = ext.tag[_LOCAL:]
         if local == "taskDefinition":
             facts["job_type"] = ext.get("type")
             facts["job_retries"] = ext.get("retries")
@@ -111,4 +114,4 @@ def zeebe_facts(element: etree._Element, element_type: str) -> dict[str, Any]:
 def loop_facts(loop: etree._Element, extensions: dict[str, str]) -> None:
     """Add the zeebe:loopCharacteristics attributes of a multi-instance marker."""
     for ext in zeebe_extensions(loop):
-        _generic(ext, split_tag(ext)[1], extensions)
+        _generic(ext, ext.tag[_LOCAL:], extensions)
