@@ -11,6 +11,7 @@ import httpx
 import pytest
 from support.sandbox import StartSandbox, sandbox_factory
 
+from runner.bpmn.parser import load_bpmn
 from runner.cluster.client import ClusterClient
 from runner.cluster.config import resolve
 from runner.cluster.problem import MigrationRejected
@@ -59,6 +60,12 @@ def _drive(sandbox_url: str, transport: RecordingTransport) -> None:
         first = instances[0].key
         client.get_instance(first)
         client.active_elements(first)
+        client.get_instances([i.key for i in instances])
+        model = load_bpmn(DATA / "shipping.v1.bpmn").process("shipping")
+        assert model is not None
+        reader = client.active_element_reader(source.key, model, page_size=2)
+        assert reader is not None
+        assert all(reader.tree_of(i.key) is not None for i in instances)
         client.taken_flows(first)
         client.migrate(first, target.key, [Instruction("Task_Pick", "Task_PickItems")])
         with pytest.raises(MigrationRejected):
@@ -96,4 +103,11 @@ def test_sandbox_answers_match_the_specs(sandbox_factory: StartSandbox,
         if errors:
             problems[where] = errors
     assert len(transport.log) >= 12
+    sent_filters = [sent["filter"] for method, path, _, sent, _ in transport.log
+                    if method == "POST" and path.endswith("/search") and sent
+                    and "filter" in sent]
+    assert any(isinstance(f.get("processInstanceKey"), dict)
+               and "$in" in f["processInstanceKey"] for f in sent_filters)  # bulk read-back
+    assert any("processDefinitionKey" in f and f.get("state") == "ACTIVE"
+               for f in sent_filters)  # bulk element search
     assert problems == {}
