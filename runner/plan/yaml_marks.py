@@ -155,7 +155,7 @@ def _load_with(loader: Any, file: str) -> MarkedDocument:
             raise AliasBombError(
                 f"the document expands to more than {MAX_EXPANDED_NODES} nodes through aliases")
         indexer = _Indexer(loader, file)
-        indexer.visit(node, ())
+        indexer.visit(node, "")
         data = loader.construct_document(node)
     finally:
         loader.dispose()
@@ -181,6 +181,9 @@ def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
     return sizes[id(node)]
 
 
+_STR_TAG = "tag:yaml.org,2002:str"
+
+
 class _Indexer:
     def __init__(self, loader: Any, file: str) -> None:
         self.loader = loader
@@ -195,8 +198,8 @@ class _Indexer:
         mark = node.start_mark
         return Location(self.file, mark.line + 1, mark.column + 1)
 
-    def visit(self, node: yaml.Node, path: tuple[str | int, ...]) -> None:
-        pointer = pointer_of(path)
+    def visit(self, node: yaml.Node, pointer: str) -> None:
+        """Index ``node`` (whose JSON pointer is ``pointer``) and everything below it."""
         self.values.setdefault(pointer, self.location(node))
         if id(node) in self.seen:  # an alias to a node already indexed
             return
@@ -206,20 +209,22 @@ class _Indexer:
             first_seen: dict[str, Location] = {}
             for key_node, value_node in node.value:
                 key = self._key_text(key_node)
-                child = pointer_of((*path, key))
+                child = f"{pointer}/{escape_pointer_token(key)}"
                 here = self.location(key_node)
                 if key in first_seen and key != "<<":
                     self.duplicates.append(DuplicateKey(child, key, here, first_seen[key]))
                     continue
                 first_seen[key] = here
                 self.keys[child] = here
-                self.visit(value_node, (*path, key))
+                self.visit(value_node, child)
         elif isinstance(node, yaml.SequenceNode):
             self.containers.add(pointer)
             for index, item in enumerate(node.value):
-                self.visit(item, (*path, index))
+                self.visit(item, f"{pointer}/{index}")
 
     def _key_text(self, key_node: yaml.Node) -> str:
         if isinstance(key_node, yaml.ScalarNode):
+            if key_node.tag == _STR_TAG:
+                return str(key_node.value)  # what the constructor would make of it, cheaper
             return str(self.loader.construct_object(key_node, deep=True))
         return str(key_node.value)
