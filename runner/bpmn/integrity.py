@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from lxml import etree
 
-from runner.bpmn.element_types import ACTIVITY_TAGS
-from runner.bpmn.model import ProcessModel
-from runner.bpmn.namespaces import ID_NAMESPACES, line_of, split_tag
+from runner.bpmn.element_types import ACTIVITY_TAGS, SCOPE_TAGS, element_type_of
+from runner.bpmn.namespaces import ID_NAMESPACES, MODEL_PREFIX, line_of, split_tag
 from runner.errors import BpmnLoadError
 from runner.findings import Finding, Location, Severity
 
+_ANY_MODEL = f"{MODEL_PREFIX}*"
+_LOCAL = len(MODEL_PREFIX)
+_BOUNDARY_EVENT = f"{MODEL_PREFIX}boundaryEvent"
 _ID_SPACE_TAGS = tuple(f"{{{namespace}}}*" for namespace in sorted(ID_NAMESPACES))
 """Tag filters that make lxml visit only elements of ID_NAMESPACES (selected in C)."""
 
@@ -43,23 +45,47 @@ def check_unique_ids(root: etree._Element, file: str) -> None:
         raise BpmnLoadError(f"{file}: {len(findings)} duplicate id(s)", findings=tuple(findings))
 
 
-def check_attachments(processes: dict[str, ProcessModel], file: str) -> None:
-    """Raise B08 for every boundary event not attached to an activity of its own process."""
+def check_attachments(processes: dict[str, etree._Element], file: str) -> None:
+    """Raise B08 for every boundary event not attached to an activity of its own process.
+
+    ``processes`` are the ``process`` elements by process id. This reads the XML, not the
+    typed model, so that the model can be built later; it visits exactly the elements the
+    parser turns into Elements (flow elements with an id, inside scopes with an id)."""
     findings: list[Finding] = []
-    for model in processes.values():
-        for element in model:
-            if element.element_type != "BOUNDARY_EVENT":
+    for process_id, process in processes.items():
+        if next(process.iter(_BOUNDARY_EVENT), None) is None:
+            continue
+        can_host: dict[str, bool] = {process_id: False}
+        boundary_events: list[tuple[str, str | None, int | None]] = []
+        _collect_hosts(process, can_host, boundary_events)
+        for event_id, attached_to, line in boundary_events:
+            if attached_to and can_host.get(attached_to, False):
                 continue
-            host = model.get(element.attached_to) if element.attached_to else None
-            if (host is not None and host.tag in ACTIVITY_TAGS
-                    and host.element_type != "EVENT_SUB_PROCESS"):
-                continue
-            problem = ("has no attachedToRef" if not element.attached_to else
-                       f"is attached to '{element.attached_to}', which is not an activity of "
-                       f"process '{model.process_id}'")
+            problem = ("has no attachedToRef" if not attached_to else
+                       f"is attached to '{attached_to}', which is not an activity of "
+                       f"process '{process_id}'")
             findings.append(Finding("B08", Severity.ERROR,
-                                    f"boundary event '{element.id}' {problem}",
-                                    Location(file, element.line)))
+                                    f"boundary event '{event_id}' {problem}",
+                                    Location(file, line)))
     if findings:
         raise BpmnLoadError(f"{file}: boundary events not attached to an activity",
                             findings=tuple(findings))
+
+
+def _collect_hosts(scope: etree._Element, can_host: dict[str, bool],
+                   boundary_events: list[tuple[str, str | None, int | None]]) -> None:
+    """Mirror of the parser's walk: every flow element id -> whether a boundary event may be
+    attached to it; the boundary events in document order."""
+    for child in scope.iterchildren(_ANY_MODEL):
+        tag = child.tag[_LOCAL:]
+        is_esp = tag == "subProcess" and child.get("triggeredByEvent") == "true"
+        if element_type_of(tag, is_esp) is None:
+            continue
+        element_id = child.get("id")
+        if not element_id:
+            continue
+        can_host[element_id] = tag in ACTIVITY_TAGS and not is_esp
+        if tag == "boundaryEvent":
+            boundary_events.append((element_id, child.get("attachedToRef"), line_of(child)))
+        if tag in SCOPE_TAGS:
+            _collect_hosts(child, can_host, boundary_events)

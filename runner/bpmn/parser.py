@@ -51,7 +51,6 @@ _LOCAL = len(MODEL_PREFIX)
 _ANY_MODEL = f"{MODEL_PREFIX}*"
 _MULTI_INSTANCE = f"{MODEL_PREFIX}multiInstanceLoopCharacteristics"
 _STANDARD_LOOP = f"{MODEL_PREFIX}standardLoopCharacteristics"
-_BOUNDARY_EVENT = f"{MODEL_PREFIX}boundaryEvent"
 _TIMER_KINDS = {"timeDuration": "duration", "timeDate": "date", "timeCycle": "cycle"}
 
 
@@ -88,19 +87,17 @@ def parse_bpmn_bytes(data: bytes, file: str) -> BpmnDocument:
     check_unique_ids(root, file)
     index = _GlobalIndex(root)
     processes: dict[str, ProcessModel] = {}
-    with_boundary_events: dict[str, ProcessModel] = {}
+    process_elements: dict[str, etree._Element] = {}
     for process in model_children(root, "process"):
         model = _ProcessBuilder(process, file, index).build()
         if model is not None:
             processes[model.process_id] = model
-            if next(process.iter(_BOUNDARY_EVENT), None) is not None:
-                with_boundary_events[model.process_id] = model
+            process_elements[model.process_id] = process
     if not processes:
         raise load_error(
             "B06", "the file has no process (a collaboration without a process or empty "
             "definitions cannot be deployed)", Location(file, line_of(root)))
-    # Only a process with a boundary event can fail B08; checking it builds its elements.
-    check_attachments(with_boundary_events, file)
+    check_attachments(process_elements, file)
     return BpmnDocument(
         file=file,
         processes=processes,
@@ -174,6 +171,7 @@ class _ProcessBuilder:
         return {element_id: Element(**kwargs) for element_id, kwargs in self.fields.items()}
 
     def _collect(self, scope: etree._Element, scope_id: str, in_event_sub_process: bool) -> None:
+        # integrity._collect_hosts walks the same elements: keep the two in step.
         for child in scope.iterchildren(_ANY_MODEL):
             tag = child.tag[_LOCAL:]
             is_esp = tag == "subProcess" and child.get("triggeredByEvent") == "true"
