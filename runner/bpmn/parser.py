@@ -42,7 +42,7 @@ from runner.bpmn.namespaces import (
     zeebe_extensions,
 )
 from runner.bpmn.secure_xml import MAX_BPMN_BYTES, load_error, parse_secure
-from runner.bpmn.zeebe_facts import loop_facts, zeebe_facts
+from runner.bpmn.zeebe_facts import facts_of, loop_facts, zeebe_facts
 from runner.findings import Location
 
 __all__ = ["MAX_BPMN_BYTES", "load_bpmn", "parse_bpmn_bytes"]
@@ -51,6 +51,7 @@ _LOCAL = len(MODEL_PREFIX)
 _ANY_MODEL = f"{MODEL_PREFIX}*"
 _MULTI_INSTANCE = f"{MODEL_PREFIX}multiInstanceLoopCharacteristics"
 _STANDARD_LOOP = f"{MODEL_PREFIX}standardLoopCharacteristics"
+_EXTENSION_ELEMENTS = f"{MODEL_PREFIX}extensionElements"
 _TIMER_KINDS = {"timeDuration": "duration", "timeDate": "date", "timeCycle": "cycle"}
 
 
@@ -168,7 +169,8 @@ class _ProcessBuilder:
         process_id = next(iter(self.fields))
         self._collect(self.process, process_id, in_event_sub_process=False)
         self._link_flows()
-        return {element_id: Element(**kwargs) for element_id, kwargs in self.fields.items()}
+        return {element_id: Element.from_fields(kwargs)
+                for element_id, kwargs in self.fields.items()}
 
     def _collect(self, scope: etree._Element, scope_id: str, in_event_sub_process: bool) -> None:
         # integrity._collect_hosts walks the same elements: keep the two in step.
@@ -184,7 +186,12 @@ class _ProcessBuilder:
             kwargs: dict[str, Any] = dict(
                 id=element_id, tag=tag, element_type=element_type, line=child.sourceline,
                 flow_scope=scope_id, name=child.get("name"))
-            kwargs.update(zeebe_facts(child, element_type))
+            # One C-filtered pass tells whether the element has extensions or loop markers;
+            # most elements (flows above all) have neither and skip both readers.
+            special = list(child.iterchildren(_EXTENSION_ELEMENTS, _MULTI_INSTANCE,
+                                              _STANDARD_LOOP))
+            kwargs.update(zeebe_facts(child, element_type) if special else
+                          facts_of((), element_type))
             if tag in EVENT_TAGS:
                 self._event_fields(child, kwargs, in_event_sub_process)
             elif tag == "receiveTask":
@@ -197,7 +204,8 @@ class _ProcessBuilder:
             default = child.get("default")
             if default:
                 kwargs["extensions"]["defaultFlow"] = default
-            self._loop_fields(child, kwargs)
+            if special:
+                self._loop_fields(child, kwargs)
             self.fields[element_id] = kwargs
             if tag in SCOPE_TAGS:
                 self._collect(child, element_id, in_event_sub_process=is_esp)

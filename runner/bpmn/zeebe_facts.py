@@ -16,6 +16,7 @@ version-to-version comparisons see it:
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from lxml import etree
@@ -64,11 +65,17 @@ def _generic(ext: etree._Element, local: str, extensions: dict[str, str]) -> Non
 
 def zeebe_facts(element: etree._Element, element_type: str) -> dict[str, Any]:
     """Element keyword arguments read from ``element``'s zeebe extension elements."""
+    return facts_of(zeebe_extensions(element), element_type)
+
+
+def facts_of(zeebe_elements: Iterable[etree._Element], element_type: str) -> dict[str, Any]:
+    """Element keyword arguments read from these zeebe extension elements of an element of
+    ``element_type`` (none at all still gives the defaults, e.g. of a job-worker user task)."""
     facts: dict[str, Any] = {}
     extensions: dict[str, str] = {}
     inputs: list[tuple[str, str]] = []
     is_camunda_user_task = False
-    for ext in zeebe_extensions(element):
+    for ext in zeebe_elements:
         local = ext.tag[_LOCAL:]
         if local == "taskDefinition":
             facts["job_type"] = ext.get("type")
