@@ -79,6 +79,10 @@ class Needs:
     def variables(self) -> bool:
         return bool(self.variables_at)
 
+    def reads_for(self, elements: tuple[ElementInstance, ...]) -> bool:
+        """Whether an instance with these active elements needs more reads."""
+        return self.taken_flows or any(e.element_id in self.variables_at for e in elements)
+
     @classmethod
     def of(cls, request: MigrationRequest) -> Needs:
         return cls(taken_flows=_has_joining_gateway(request.source),
@@ -124,13 +128,22 @@ def observe(request: MigrationRequest, client: InstanceSource, flt: InstanceFilt
     with ThreadPoolExecutor(max_workers=concurrency,
                             thread_name_prefix="c8migrate-observe") as pool:
         running: set[Future[Observation | None]] = set()
+        exhausted = False
         try:
             while True:
-                while len(running) < concurrency * 2:
+                while not exhausted and len(running) < concurrency * 2:
                     info = next(instances, None)
                     if info is None:
+                        exhausted = True
                         break
                     known = reader.tree_of(info.key) if reader is not None else None
+                    if known is not None and not needs.reads_for(known):
+                        # nothing left to read: judging here spares the pool's hand-offs
+                        listener.advance()
+                        observation = _observe_one(request, client, flt, needs, info, known)
+                        if observation is not None:
+                            yield observation
+                        continue
                     running.add(pool.submit(_observe_one, request, client, flt, needs, info,
                                             known))
                 if not running:

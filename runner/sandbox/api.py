@@ -29,10 +29,6 @@ from runner.sandbox.queries import (
     V87_ELEMENT_FIELDS,
     V88_ELEMENT_FIELDS,
     V88_PLAIN_ELEMENT_FIELDS,
-    Sorted,
-    compile_element_filter,
-    element_sort_value,
-    exact_keys,
 )
 from runner.sandbox.store import DEFAULT_TENANT
 from runner.sandbox.views import element_json, incident_offset, instance_json
@@ -101,32 +97,13 @@ class Api(DefinitionOps, BatchOps):
     def element_search(self, params: dict[str, str], request: Request) -> Response:
         filter_, spec, page = self._search_parts(request, ELEMENT_SORT_FIELDS)
         v88 = self.flavor.version.at_least("8.8")
-        allowed = V88_ELEMENT_FIELDS if v88 else V87_ELEMENT_FIELDS
         try:
-            predicate, instance_key = compile_element_filter(
-                filter_, allowed, lambda v, r: incident_offset(v) == r.offset,
-                V88_PLAIN_ELEMENT_FIELDS if v88 else frozenset())
+            result = self.elements.run(
+                filter_, spec, V88_ELEMENT_FIELDS if v88 else V87_ELEMENT_FIELDS,
+                V88_PLAIN_ELEMENT_FIELDS if v88 else frozenset(),
+                lambda v, r: incident_offset(v) == r.offset)
         except FilterError as exc:
             raise ApiError(400, "Bad Request", str(exc)) from exc
-        store = self.store
-        with store.lock:
-            now = time.monotonic()
-            definitions = exact_keys(filter_.get("processDefinitionKey")) \
-                if isinstance(filter_, dict) and "processDefinitionKey" in filter_ else None
-            if instance_key is not None:
-                keys = [instance_key] if instance_key in store.instances else []
-            else:
-                keys = list(store.iter_candidates(definitions, now))
-            rows = []
-            for key in keys:
-                view = store.visible(store.instances[key], now)
-                for row in view.template.rows:
-                    if predicate(view, row):
-                        raw = [element_sort_value(view, row, f) for f, _ in spec.fields]
-                        raw.append(view.record.key + row.offset)
-                        rows.append((spec.key(raw), raw, (view, row)))
-        rows.sort(key=lambda r: r[0])
-        result = Sorted([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
         return self._page(result, spec, page,
                           lambda vr: element_json(self.flavor, vr[0], vr[1]))
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from runner.sandbox.element_search import ElementSearch
 from runner.sandbox.filters import FilterError
 from runner.sandbox.paging import (
     PageRequest,
@@ -89,6 +90,7 @@ class ApiBase:
         self.store = store
         self.flavor = flavor
         self.search = InstanceSearch(store)
+        self.elements = ElementSearch(store)
         self._lag = search_lag
         self._batch_not_found = batch_not_found
 
