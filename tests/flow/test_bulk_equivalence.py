@@ -89,3 +89,27 @@ def test_scopes_plan_previews_the_same_in_bulk(sandbox_factory: StartSandbox,
     assert bulk == alone
     assert bulk.matched == sum(len(g["instanceKeys"]) for g in seeded)
     assert bulk_searches < alone_searches
+
+
+@pytest.mark.parametrize("version", ["8.7.0", "8.8.0"])
+def test_single_mode_apply_reads_back_in_bulk_from_8_8(sandbox_factory: StartSandbox,
+                                                       tmp_path: Path, version: str) -> None:
+    from runner.flow.apply import ApplySettings, apply_plan
+    from runner.flow.single import Timing
+
+    handle = sandbox_factory(server_version=version, seed=PLANS / "demo-seed.yaml")
+    plan = _plan(PLANS / "invoice-v1-to-v2.yaml")
+    settings = ApplySettings(journal_dir=tmp_path, timing=Timing(settle=0.3))
+    before = handle.stats()["requests"]
+    with client_for(handle) as client:
+        report = apply_plan(plan, client, settings=settings)
+    after = handle.stats()["requests"]
+    sent = {route: after.get(route, 0) - before.get(route, 0) for route in after}
+    migrated = report.counts.get("migrated", 0)
+    assert migrated > 2
+    assert migrated == len(handle.stats()["acceptedMigrations"])
+    if version == "8.8.0":
+        assert sent.get("instance-get", 0) == 0  # read back by $in search
+        assert sent.get("element-search", 0) < migrated
+    else:
+        assert sent.get("flownode-search", 0) >= migrated  # one walk per instance
