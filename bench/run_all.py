@@ -15,7 +15,7 @@ from pathlib import Path
 
 from _common import Figure, arguments, format_table, load_figures, log, skipped, write_figures
 
-BENCHMARKS = ("validate_corpus", "apply_throughput", "dry_run_memory")
+BENCHMARKS = ("validate_corpus", "apply_throughput", "dry_run_throughput", "dry_run_memory")
 HERE = Path(__file__).resolve().parent
 
 
