@@ -8,6 +8,7 @@ Timestamps stay strings: the plan schema checks them as RFC 3339 text.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -87,6 +88,18 @@ if _CParser is not None:
 
     _LibyamlPlanLoader.yaml_implicit_resolvers = _RESOLVERS_WITHOUT_TIMESTAMPS
 
+    class _LibyamlNativeLoader(_CParser, yaml.constructor.SafeConstructor,  # type: ignore[misc]
+                               yaml.resolver.Resolver):
+        """libyaml's own composer too (C, recursive): only for documents whose nesting
+        bound is under MAX_NESTING_DEPTH, so its recursion stays shallow."""
+
+        def __init__(self, stream: str | bytes) -> None:
+            _CParser.__init__(self, stream)
+            yaml.constructor.SafeConstructor.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+
+    _LibyamlNativeLoader.yaml_implicit_resolvers = _RESOLVERS_WITHOUT_TIMESTAMPS
+
 
 def escape_pointer_token(token: str) -> str:
     """One JSON pointer reference token (RFC 6901 escaping)."""
@@ -140,10 +153,25 @@ def load_marked(text: str | bytes, file: str) -> MarkedDocument:
     by PyYAML's own reader and scanner, so messages do not depend on which one ran."""
     if _CParser is not None:
         try:
+            if _nesting_bound(text) < MAX_NESTING_DEPTH:
+                return _load_with(_LibyamlNativeLoader(text), file)
             return _load_with(_LibyamlPlanLoader(text), file)
         except yaml.YAMLError:
             pass
     return _load_with(PlanYamlLoader(text), file)
+
+
+_NESTING_MARKS = re.compile(r"[-:?](?=[ \t\r\n]|\Z)|([\[{])")
+_NESTING_MARKS_BYTES = re.compile(_NESTING_MARKS.pattern.encode())
+
+
+def _nesting_bound(text: str | bytes) -> int:
+    """An upper bound of how deep the document nests. Every level opens with a block
+    indicator ('-', ':' or '?' before white space) or a flow bracket, and a bracket can
+    open two (a single-pair mapping inside a flow sequence); quoted text only adds to it."""
+    pattern: Any = _NESTING_MARKS_BYTES if isinstance(text, bytes) else _NESTING_MARKS
+    marks = pattern.findall(text)
+    return len(marks) + sum(1 for bracket in marks if bracket)
 
 
 def _load_with(loader: Any, file: str) -> MarkedDocument:
@@ -151,11 +179,13 @@ def _load_with(loader: Any, file: str) -> MarkedDocument:
         node = loader.get_single_node()
         if node is None:
             return MarkedDocument(data=None)
-        if _expanded_size(node, {}) > MAX_EXPANDED_NODES:
-            raise AliasBombError(
-                f"the document expands to more than {MAX_EXPANDED_NODES} nodes through aliases")
         indexer = _Indexer(loader, file)
         indexer.visit(node, "")
+        # Without aliases every node was visited once: the count is the expanded size.
+        size = _expanded_size(node, {}) if indexer.aliased else indexer.visited
+        if size > MAX_EXPANDED_NODES:
+            raise AliasBombError(
+                f"the document expands to more than {MAX_EXPANDED_NODES} nodes through aliases")
         data = loader.construct_document(node)
     finally:
         loader.dispose()
@@ -193,6 +223,10 @@ class _Indexer:
         self.containers: set[str] = set()
         self.duplicates: list[DuplicateKey] = []
         self.seen: set[int] = set()
+        self.visited = 0
+        """Nodes indexed (each node once)."""
+        self.aliased = False
+        """Whether some node is reached a second time (through an alias)."""
 
     def location(self, node: yaml.Node) -> Location:
         mark = node.start_mark
@@ -202,8 +236,10 @@ class _Indexer:
         """Index ``node`` (whose JSON pointer is ``pointer``) and everything below it."""
         self.values.setdefault(pointer, self.location(node))
         if id(node) in self.seen:  # an alias to a node already indexed
+            self.aliased = True
             return
         self.seen.add(id(node))
+        self.visited += 1
         if isinstance(node, yaml.MappingNode):
             self.containers.add(pointer)
             first_seen: dict[str, Location] = {}
