@@ -6,6 +6,8 @@ instead of comparing versions themselves, so each gate lives in one place.
 
 from __future__ import annotations
 
+from functools import cache
+
 from runner.version import ServerVersion
 
 _ELEMENT_TYPES_SINCE: dict[str, str] = {
@@ -48,9 +50,14 @@ _EVENT_SUB_PROCESS_TYPES_SINCE: dict[str, str] = {
 """Event sub-process start event types allowed in an active container and its target (R11)."""
 
 
+@cache
+def _since(text: str) -> ServerVersion:
+    return ServerVersion.parse(text)
+
+
 def _allowed(table: dict[str, str], name: str, server: ServerVersion) -> bool:
     since = table.get(name)
-    return since is not None and server >= ServerVersion.parse(since)
+    return since is not None and server >= _since(since)
 
 
 def element_type_supported(element_type: str, server: ServerVersion) -> bool:
