@@ -16,8 +16,9 @@ can ever wait in it, and a model whose boundary events float free would mislead 
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from lxml import etree
 
@@ -64,13 +65,24 @@ def load_bpmn(path: str | Path, *, display_path: str | None = None) -> BpmnDocum
     file = display_path if display_path is not None else str(path)
     try:
         with open(path, "rb") as stream:
-            data = stream.read(MAX_BPMN_BYTES + 1)
+            data = _read_at_most(stream, MAX_BPMN_BYTES)
     except FileNotFoundError as exc:
         raise load_error("B07", "BPMN file not found", Location(file)) from exc
     except OSError as exc:
         raise load_error("B07", f"cannot read the BPMN file: {exc.strerror or exc}",
                          Location(file)) from exc
     return parse_bpmn_bytes(data, file)
+
+
+def _read_at_most(stream: BinaryIO, limit: int) -> bytes:
+    """Up to ``limit`` + 1 bytes of ``stream`` (one more than allowed tells "too large").
+    The buffer is sized from the file's own size: ``read(limit + 1)`` alone would allocate
+    ``limit`` bytes for every small file. Pipes and growing files read on to the bound."""
+    size = os.fstat(stream.fileno()).st_size
+    data = stream.read(min(size, limit) + 1)
+    if len(data) > size:
+        data += stream.read(limit + 1 - len(data))
+    return data
 
 
 def parse_bpmn_bytes(data: bytes, file: str) -> BpmnDocument:

@@ -19,7 +19,7 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import yaml
 
@@ -59,7 +59,7 @@ def load_plan(path: str | Path) -> PlanLoad:
     file = str(path)
     try:
         with open(path, "rb") as stream:
-            data = stream.read(MAX_PLAN_BYTES + 1)
+            data = _read_at_most(stream, MAX_PLAN_BYTES)
     except OSError as exc:
         reason = "file not found" if isinstance(exc, FileNotFoundError) else (
             exc.strerror or str(exc))
@@ -94,6 +94,17 @@ def load_plan(path: str | Path) -> PlanLoad:
     if path_findings:
         return PlanLoad(file, None, tuple(path_findings))
     return PlanLoad(file, plan, ())
+
+
+def _read_at_most(stream: BinaryIO, limit: int) -> bytes:
+    """Up to ``limit`` + 1 bytes of ``stream`` (one more than allowed tells "too large").
+    The buffer is sized from the file's own size: ``read(limit + 1)`` alone would allocate
+    ``limit`` bytes for every small file. Pipes and growing files read on to the bound."""
+    size = os.fstat(stream.fileno()).st_size
+    data = stream.read(min(size, limit) + 1)
+    if len(data) > size:
+        data += stream.read(limit + 1 - len(data))
+    return data
 
 
 def _reader_problem(exc: yaml.reader.ReaderError) -> str:
