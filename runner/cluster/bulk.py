@@ -23,6 +23,7 @@ from runner.cluster.paging import iter_search
 from runner.cluster.parse import instance_info
 from runner.cluster.scopes import tree_from_model
 from runner.engine.state import ElementInstance
+from runner.errors import ClusterResponseError
 
 if TYPE_CHECKING:
     from runner.cluster.client import ClusterClient
@@ -72,6 +73,9 @@ class ActiveElementReader:
         self._last: tuple[int, str] | None = None
         self.fallbacks = 0
         """How many instances needed their own walk (for tests and diagnostics)."""
+        self.refused: str | None = None
+        """Why the server refused the bulk search (400), after which every instance is
+        read on its own; None while it serves it."""
 
     def tree_of(self, instance_key: str) -> tuple[ElementInstance, ...] | None:
         """The instance's active element tree as ``client.active_elements`` gives it, or
@@ -88,7 +92,17 @@ class ActiveElementReader:
 
     def _rows_of(self, wanted: tuple[int, str]) -> list[dict[str, Any]] | None:
         while self._group is None or numeric_key(self._group[0]) < wanted:
-            self._group = next(self._groups, None)
+            if self.refused is not None:
+                return None
+            try:
+                self._group = next(self._groups, None)
+            except ClusterResponseError as exc:
+                if exc.status != 400:
+                    raise
+                # the server will not run this search (a gateway without it): read each
+                # instance on its own from here on, as on older versions
+                self.refused, self._group = exc.message, None
+                return None
             if self._group is None:
                 return None
         key, rows = self._group

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import pytest
 from support.sandbox import SandboxHandle, StartSandbox, sandbox_factory
 
@@ -173,3 +174,40 @@ def test_get_instances_equals_one_get_per_key(sandbox_factory: StartSandbox,
         assert searches == 1
     else:
         assert searches == len(asked)
+
+
+class RefusingBulkSearch(httpx.BaseTransport):
+    """Passes requests to the sandbox, but answers the definition-wide element search
+    with 400, as a gateway that cannot run it would."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.HTTPTransport()
+        self.refused = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if request.url.path.endswith("/element-instances/search") and \
+                b"processDefinitionKey" in request.content:
+            self.refused += 1
+            return httpx.Response(400, json={"type": "about:blank", "title": "Bad Request",
+                                             "status": 400, "detail": "not supported here"},
+                                  headers={"content-type": "application/problem+json"})
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def test_a_refused_bulk_search_falls_back_to_each_instance(
+        scopes_sandbox: tuple[SandboxHandle, list[list[str]]]) -> None:
+    handle, groups = scopes_sandbox
+    transport = RefusingBulkSearch()
+    config = resolve({"address": handle.url}, env={})
+    with ClusterClient(config, transport=transport) as client:
+        key = client.find_definition("scopes", 1).key
+        reader = client.active_element_reader(key, scopes_model())
+        assert reader is not None
+        keys = [info.key for info in client.iter_instances(key)]
+        assert all(reader.tree_of(k) is None for k in keys)
+    assert transport.refused == 1
+    assert reader.refused is not None and "not supported here" in reader.refused
+    assert reader.fallbacks == len(keys) == sum(len(g) for g in groups)
