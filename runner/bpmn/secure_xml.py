@@ -10,6 +10,7 @@ before libxml2 sees them. Every failure is a ``BpmnLoadError`` holding one locat
 from __future__ import annotations
 
 import re
+import threading
 from typing import Any
 
 from lxml import etree
@@ -78,16 +79,24 @@ def _refuse_doctype(file: str, line: int | None, column: int | None) -> BpmnLoad
     )
 
 
+_parsers = threading.local()
+
+
 def _parser() -> etree.XMLParser:
-    return etree.XMLParser(
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        dtd_validation=False,
-        huge_tree=False,
-        remove_comments=True,
-        remove_pis=True,
-    )
+    """This thread's parser (a parser may serve one thread at a time; making one per file
+    costs more than parsing a small file)."""
+    parser: etree.XMLParser | None = getattr(_parsers, "parser", None)
+    if parser is None:
+        parser = _parsers.parser = etree.XMLParser(
+            resolve_entities=False,
+            no_network=True,
+            load_dtd=False,
+            dtd_validation=False,
+            huge_tree=False,
+            remove_comments=True,
+            remove_pis=True,
+        )
+    return parser
 
 
 def parse_secure(data: bytes, file: str) -> etree._Element:
