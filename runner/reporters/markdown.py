@@ -36,7 +36,8 @@ from runner.results import ApplyReport, PlanPreview, PlanValidation, ValidationR
 
 ICONS = {
     "valid": "✅", "ready": "✅", "applied": "✅", "nothing-to-migrate": "⚪",
-    "nothing-to-do": "⚪", "warnings": "⚠️", "incomplete": "⚠️", "blocked": "⛔",
+    "nothing-to-do": "⚪", "warnings": "⚠️", "incomplete": "⚠️", "partial": "🟡",
+    "blocked": "⛔",
     "guard-exceeded": "⛔", "invalid": "❌", "failed": "❌",
 }
 
@@ -75,6 +76,9 @@ def render_previews(previews: Sequence[PlanPreview], validation: ValidationResul
         title = f"⛔ {blocked} of {plural(len(previews), 'plan')} blocked"
     else:
         title = f"✅ {sum(p.migrating for p in previews)} instances ready to migrate"
+        staying = sum(blocked_count(p) for p in previews if preview_status(p) == "partial")
+        if staying:
+            title += f"; {staying} blocked stay on the source (the plan allows it)"
     rows = [f"| {_plan_cell(p.plan.path, p.plan)} | {status_cell(preview_status(p))} | "
             f"{p.matched} | {p.migrating} | {blocked_count(p)} | {p.already_on_target} | "
             f"{Counts.of(p.findings).warnings} |" for p in previews]

@@ -20,9 +20,12 @@ EXAMPLE_KEYS = 5
 
 # Statuses, best first; a run's status is the worst of its plans'.
 VALIDATION_STATUSES = ("valid", "warnings", "invalid")
-PREVIEW_STATUSES = ("nothing-to-migrate", "ready", "warnings", "blocked", "guard-exceeded",
-                    "invalid")
-APPLY_STATUSES = ("nothing-to-do", "applied", "incomplete", "failed")
+PREVIEW_STATUSES = ("nothing-to-migrate", "ready", "warnings", "partial", "blocked",
+                    "guard-exceeded", "invalid")
+"""``partial``: some instances are blocked and the plan allows that (rollout.allowBlocked)."""
+APPLY_STATUSES = ("nothing-to-do", "applied", "partial", "incomplete", "failed")
+"""``partial``: the instances left on the source are exactly the blocked ones the plan
+allowed to stay behind."""
 
 # Zeebe's text for an unmapped active element (reference R7); the id is its second quote.
 _UNMAPPED_TEXT = re.compile(r"no mapping instruction defined for active element with id '([^']+)'")
@@ -105,18 +108,20 @@ def preview_status(preview: PlanPreview) -> str:
     if preview.guard_exceeded:
         return "guard-exceeded"
     if blocked_count(preview):
-        return "blocked"
+        return "partial" if preview.plan.rollout.allow_blocked else "blocked"
     if counts.warnings:
         return "warnings"
     return "ready" if preview.migrating else "nothing-to-migrate"
 
 
 def apply_status(report: ApplyReport) -> str:
-    """failed, incomplete, applied or nothing-to-do."""
+    """failed, incomplete, partial, applied or nothing-to-do."""
     if not report.ok or Counts.of(report.findings).errors:
         return "failed"
     if report.remaining_on_source:
-        return "incomplete"
+        left_on_purpose = report.plan.rollout.allow_blocked and (
+            report.remaining_on_source <= report.counts.get("skipped", 0))
+        return "partial" if left_on_purpose else "incomplete"
     return "applied" if report.migrated else "nothing-to-do"
 
 

@@ -25,6 +25,7 @@ _STYLES = {
 _STATUS_STYLE = {
     "valid": "ok", "ready": "ok", "applied": "ok", "nothing-to-migrate": "ok",
     "nothing-to-do": "ok", "warnings": "warning", "incomplete": "warning",
+    "partial": "warning",
 }
 MAX_MOVES_LISTED = 200
 """Element moves listed per plan before the rest are summarised in one line."""
