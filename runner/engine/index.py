@@ -23,6 +23,9 @@ class ModelIndex:
     event_sub_processes_by_scope: dict[str, list[Element]] = field(default_factory=dict)
     start_events_by_scope: dict[str, list[Element]] = field(default_factory=dict)
     joins_by_scope: dict[str, list[Element]] = field(default_factory=dict)
+    catch_events_memo: dict[tuple[str, str], tuple[Element, ...]] = field(default_factory=dict)
+    """(element id, instance role) -> the catch events such an instance holds, filled by
+    runner.engine.visit.catch_events as the rules ask."""
 
     def boundary_events(self, activity_id: str) -> list[Element]:
         return self.boundary_by_activity.get(activity_id, [])
@@ -56,9 +59,23 @@ def _build(model: ProcessModel) -> ModelIndex:
 _cache: OrderedDict[int, tuple[ProcessModel, ModelIndex]] = OrderedDict()
 
 
+_recent: list[tuple[ProcessModel, ModelIndex]] = []
+"""The last two indexes handed out: a command asks for its source and target by turns."""
+
+
 def index_of(model: ProcessModel) -> ModelIndex:
     """The index of ``model``, built on first use (the cache keeps the model alive, so an
     id is never reused while its entry exists)."""
+    for recent_model, recent_index in _recent:
+        if recent_model is model:
+            return recent_index
+    index = _cached_index(model)
+    _recent.insert(0, (model, index))
+    del _recent[2:]
+    return index
+
+
+def _cached_index(model: ProcessModel) -> ModelIndex:
     key = id(model)
     entry = _cache.get(key)
     if entry is not None and entry[0] is model:

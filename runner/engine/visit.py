@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from runner.bpmn.model import Element, ProcessModel
-from runner.engine.index import index_of
+from runner.engine.index import ModelIndex, index_of
 from runner.engine.state import ElementInstance, InstanceSnapshot, MigrationRequest
 from runner.version import ServerVersion
 
@@ -163,6 +163,16 @@ def catch_events(model: ProcessModel, element: Element | None, role: Role) -> li
     if element is None:
         return []
     index = index_of(model)
+    memo = index.catch_events_memo
+    key = (element.id, role)
+    known = memo.get(key)
+    if known is None:
+        known = memo[key] = tuple(_catch_events(model, index, element, role))
+    return list(known)
+
+
+def _catch_events(model: ProcessModel, index: ModelIndex, element: Element,
+                  role: Role) -> list[Element]:
     if role == "body":
         return index.boundary_events(element.id)
     if element.element_type == "EVENT_BASED_GATEWAY":
