@@ -204,8 +204,9 @@ def _process_ref(file: str, side: str, data: dict[str, Any], document: MarkedDoc
             f"{side}.bpmn '{given}' points outside the repository ({root.name or root})",
             bpmn_location, hint="keep BPMN files inside the repository, next to the plans")
     if not resolved.is_file():
-        return ref, Finding("P04", Severity.ERROR,
-                            f"{side}.bpmn '{given}' does not exist (looked for {joined})",
+        problem = ("is a folder, not a BPMN file" if resolved.is_dir()
+                   else f"does not exist (looked for {joined})")
+        return ref, Finding("P04", Severity.ERROR, f"{side}.bpmn '{given}' {problem}",
                             bpmn_location)
     return ref, None
 

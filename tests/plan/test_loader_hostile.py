@@ -59,3 +59,16 @@ def test_control_characters_are_located_at_the_character(tmp_path: Path) -> None
     assert message == ("the plan file contains the control character #x0000, "
                        "which YAML does not allow")
     assert (location.line, location.column) == (1, 11)
+
+
+def test_bpmn_path_naming_a_folder_says_so(tmp_path: Path) -> None:
+    (tmp_path / "plans" / "bpmn").mkdir(parents=True)
+    plan = tmp_path / "plans" / "plan.yaml"
+    plan.write_text("apiVersion: c8migrate/v1\nkind: MigrationPlan\nmetadata: {name: p}\n"
+                    "source: {processDefinitionId: p, version: 1, bpmn: bpmn}\n"
+                    "target: {processDefinitionId: p, version: 2, bpmn: bpmn/}\n")
+    findings = load_plan(plan).findings
+    assert [(f.code, f.message) for f in findings] == [
+        ("P04", "source.bpmn 'bpmn' is a folder, not a BPMN file"),
+        ("P04", "target.bpmn 'bpmn/' is a folder, not a BPMN file")]
+    assert [f.location.line for f in findings if f.location] == [4, 5]
