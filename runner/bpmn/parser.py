@@ -161,6 +161,7 @@ class _ProcessBuilder:
         self.file = file
         self.index = index
         self.fields: dict[str, dict[str, Any]] = {}
+        self.model: ProcessModel | None = None
 
     def build(self) -> ProcessModel | None:
         process_id = self.process.get("id")
@@ -171,18 +172,24 @@ class _ProcessBuilder:
         self.fields[process_id] = dict(
             id=process_id, tag="process", element_type="PROCESS", line=line_of(self.process),
             flow_scope=None, name=self.process.get("name"), **facts)
-        return ProcessModel(
+        self.model = ProcessModel(
             process_id=process_id, file=self.file, line=line_of(self.process),
             elements=LazyElements(self._elements), name=self.process.get("name"),
             version_tag=version_tag, is_executable=self.process.get("isExecutable") == "true",
         )
+        return self.model
 
     def _elements(self) -> dict[str, Element]:
         process_id = next(iter(self.fields))
         self._collect(self.process, process_id, in_event_sub_process=False)
         self._link_flows()
-        return {element_id: Element.from_fields(kwargs)
-                for element_id, kwargs in self.fields.items()}
+        elements = {element_id: Element.from_fields(kwargs)
+                    for element_id, kwargs in self.fields.items()}
+        if self.model is not None:
+            # The model holds the plain dict from now on, so that the rules' lookups (tens
+            # of thousands per validation) skip the lazy wrapper. Its value is unchanged.
+            object.__setattr__(self.model, "elements", elements)
+        return elements
 
     def _collect(self, scope: etree._Element, scope_id: str, in_event_sub_process: bool) -> None:
         # integrity._collect_hosts walks the same elements: keep the two in step.

@@ -48,5 +48,8 @@ def test_elements_are_the_same_whichever_way_they_are_read() -> None:
     assert model.elements.get("missing") is None
     assert isinstance(model.elements["U"], Element)
     assert model.elements["U"].element_type == "USER_TASK"
+    assert type(model.elements) is dict  # built once, then the model holds the plain dict
     again = parse_bpmn_bytes(two_processes('<bpmn:userTask id="U"/>'), "in.bpmn")
+    assert isinstance(again.processes["q"].elements, LazyElements)
     assert again.processes["q"] == model
+    assert model == again.processes["q"]
