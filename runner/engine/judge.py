@@ -9,7 +9,9 @@ the whole command. Accepted instances collect the warnings (silent traps) that a
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Mapping
 from functools import lru_cache
+from types import MappingProxyType
 
 from runner.engine.rules import REGISTRY, Rule, Stage
 from runner.engine.state import (
@@ -41,6 +43,21 @@ def build_id_map(request: MigrationRequest) -> dict[str, str]:
     return id_map
 
 
+_last_id_map: tuple[MigrationRequest, Mapping[str, str]] | None = None
+
+
+def _id_map_of(request: MigrationRequest) -> Mapping[str, str]:
+    """build_id_map, kept for the request judged last: offline validation judges one
+    request against every wait state of the source in a row."""
+    global _last_id_map
+    last = _last_id_map
+    if last is not None and last[0] is request:
+        return last[1]
+    id_map = MappingProxyType(build_id_map(request))
+    _last_id_map = (request, id_map)
+    return id_map
+
+
 def _run(rules: list[Rule], visit: Visit) -> Rejection | None:
     for r in rules:
         if r.check is not None:
@@ -60,7 +77,7 @@ def rules_for(server: ServerVersion) -> dict[Stage, list[Rule]]:
 def judge(request: MigrationRequest, snapshot: InstanceSnapshot) -> Verdict:
     """Judge migrating ``snapshot`` as ``request`` says, exactly as Zeebe would."""
     staged = rules_for(request.server)
-    cmd = Command(request, snapshot, build_id_map(request))
+    cmd = Command(request, snapshot, _id_map_of(request))
     process_row = next((e for e in snapshot.elements if e.element_type == "PROCESS"), None)
     root = process_row or ElementInstance(snapshot.process_instance_key,
                                           request.source.process_id, "PROCESS", None)
