@@ -11,7 +11,9 @@ from support.sandbox import SandboxHandle, StartSandbox
 
 from runner.bpmn.model import ProcessModel
 from runner.cluster.client import ClusterClient
+from runner.flow.observe import observe
 from runner.flow.preview import build_preview
+from runner.flow.resolve import resolve_plan
 from runner.plan.loader import load_plan
 from runner.plan.model import Plan
 from runner.results import PlanPreview
@@ -43,6 +45,14 @@ def _plan(path: Path) -> Plan:
     return loaded.plan
 
 
+def _observations(plan: Plan, client: Any) -> dict[str, tuple[Any, ...]]:
+    """Every judged instance: key -> (snapshot elements, verdict)."""
+    resolved = resolve_plan(plan, client, client.server_version())
+    assert resolved.request is not None
+    return {o.info.key: (o.elements, o.verdict)
+            for o in observe(resolved.request, client, plan.filter)}
+
+
 def _both(plan: Plan, client: ClusterClient, handle: SandboxHandle
           ) -> tuple[PlanPreview, PlanPreview, int, int]:
     """(bulk preview, per-instance preview, element searches of each)."""
@@ -65,6 +75,9 @@ def test_demo_plans_preview_the_same_in_bulk(demo_sandbox: SandboxHandle,
     assert bulk == alone
     assert bulk.matched > 0
     assert bulk_searches < alone_searches
+    per_instance = _observations(_plan(PLANS / name), PerInstance(demo_client))
+    assert _observations(_plan(PLANS / name), demo_client) == per_instance
+    assert len(per_instance) == bulk.matched
 
 
 def test_scopes_plan_previews_the_same_in_bulk(sandbox_factory: StartSandbox,
@@ -86,6 +99,12 @@ def test_scopes_plan_previews_the_same_in_bulk(sandbox_factory: StartSandbox,
     with client_for(handle) as client:
         bulk, alone, bulk_searches, alone_searches = _both(
             _plan(tmp_path / "scopes.yaml"), client, handle)
+        per_instance = _observations(_plan(tmp_path / "scopes.yaml"), PerInstance(client))
+        assert _observations(_plan(tmp_path / "scopes.yaml"), client) == per_instance
+    verdicts = [verdict for _, verdict in per_instance.values()]
+    assert any(v.rejection is None for v in verdicts)
+    assert any(v.rejection is not None for v in verdicts)  # Escalated became a user task
+    assert len(per_instance) == bulk.matched
     assert bulk == alone
     assert bulk.matched == sum(len(g["instanceKeys"]) for g in seeded)
     assert bulk_searches < alone_searches
