@@ -29,6 +29,11 @@ if TYPE_CHECKING:
     from runner.cluster.client import ClusterClient
 
 Group = tuple[str, list[dict[str, Any]]]
+SPARSE_GROUPS = 2000
+SPARSE_RATIO = 8
+"""Bulk reads stop when the stream has skipped more than SPARSE_GROUPS + SPARSE_RATIO x
+(instances served) groups of instances nobody asked for: a filter that selects few of the
+definition's instances is cheaper to read one instance at a time."""
 MAX_IN_KEYS = 1000
 """Keys per ``$in`` read-back search (one page)."""
 
@@ -62,7 +67,9 @@ class ActiveElementReader:
 
     Not thread-safe: one caller asks, in order. For an instance asked for out of order,
     without rows in the stream, or with a parent the model cannot decide, it answers None:
-    the caller reads that one on its own (``client.active_elements``).
+    the caller reads that one on its own (``client.active_elements``). After the server
+    refuses the search, or when the caller asks for only a sparse part of the definition's
+    instances, it stops reading in bulk and answers None from then on.
     """
 
     def __init__(self, client: ClusterClient, definition_key: str, model: ProcessModel,
@@ -73,9 +80,11 @@ class ActiveElementReader:
         self._last: tuple[int, str] | None = None
         self.fallbacks = 0
         """How many instances needed their own walk (for tests and diagnostics)."""
-        self.refused: str | None = None
-        """Why the server refused the bulk search (400), after which every instance is
-        read on its own; None while it serves it."""
+        self.stopped: str | None = None
+        """Why bulk reads stopped (the server refused the search, or the selection is
+        sparse), after which every instance is read on its own; None while they run."""
+        self._served = 0
+        self._skipped = 0
 
     def tree_of(self, instance_key: str) -> tuple[ElementInstance, ...] | None:
         """The instance's active element tree as ``client.active_elements`` gives it, or
@@ -92,8 +101,15 @@ class ActiveElementReader:
 
     def _rows_of(self, wanted: tuple[int, str]) -> list[dict[str, Any]] | None:
         while self._group is None or numeric_key(self._group[0]) < wanted:
-            if self.refused is not None:
+            if self.stopped is not None:
                 return None
+            if self._group is not None:
+                self._skipped += 1
+                if self._skipped > SPARSE_GROUPS + SPARSE_RATIO * self._served:
+                    self.stopped = (f"the selection is sparse: {self._skipped} instances "
+                                    f"skipped for {self._served} served")
+                    self._group = None
+                    return None
             try:
                 self._group = next(self._groups, None)
             except ClusterResponseError as exc:
@@ -101,12 +117,16 @@ class ActiveElementReader:
                     raise
                 # the server will not run this search (a gateway without it): read each
                 # instance on its own from here on, as on older versions
-                self.refused, self._group = exc.message, None
+                self.stopped, self._group = exc.message, None
                 return None
             if self._group is None:
                 return None
         key, rows = self._group
-        return rows if numeric_key(key) == wanted else None
+        if numeric_key(key) != wanted:
+            return None
+        self._served += 1
+        self._group = None  # served: moving past it is no skip
+        return rows
 
 
 def instances_by_key(client: ClusterClient, keys: Sequence[str]) -> dict[str, InstanceInfo]:

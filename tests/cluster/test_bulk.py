@@ -11,6 +11,7 @@ from support.sandbox import SandboxHandle, StartSandbox, sandbox_factory
 
 from runner.bpmn.model import ProcessModel
 from runner.bpmn.parser import load_bpmn
+from runner.cluster.bulk import SPARSE_GROUPS
 from runner.cluster.client import ClusterClient
 from runner.cluster.config import resolve
 
@@ -209,5 +210,26 @@ def test_a_refused_bulk_search_falls_back_to_each_instance(
         keys = [info.key for info in client.iter_instances(key)]
         assert all(reader.tree_of(k) is None for k in keys)
     assert transport.refused == 1
-    assert reader.refused is not None and "not supported here" in reader.refused
+    assert reader.stopped is not None and "not supported here" in reader.stopped
     assert reader.fallbacks == len(keys) == sum(len(g) for g in groups)
+
+
+def test_a_sparse_selection_stops_bulk_reads(sandbox_factory: StartSandbox) -> None:
+    handle = sandbox_factory()
+    handle.deploy_files(DATA / "scopes.v1.bpmn")
+    count = SPARSE_GROUPS + 600
+    seeded = handle.seed({"instances": [{"process": "scopes", "version": 1, "count": count,
+                                         "waitAt": ["Guarded"]}]})
+    keys = sorted((str(k) for k in seeded["instances"][0]["instanceKeys"]), key=int)
+    with client_of(handle) as client:
+        definition = client.find_definition("scopes", 1).key
+        every_other = client.active_element_reader(definition, scopes_model())
+        assert every_other is not None
+        assert all(every_other.tree_of(k) is not None for k in keys[::2])
+        assert every_other.stopped is None
+        few = client.active_element_reader(definition, scopes_model())
+        assert few is not None
+        assert few.tree_of(keys[0]) is not None
+        assert few.tree_of(keys[-1]) is None  # 2,598 skipped for 1 served
+        assert few.stopped is not None and "sparse" in few.stopped
+        assert few.tree_of(str(int(keys[-1]) + 1)) is None
