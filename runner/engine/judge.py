@@ -14,6 +14,7 @@ from functools import lru_cache
 from types import MappingProxyType
 
 from runner.engine.rules import REGISTRY, Rule, Stage
+from runner.engine.rules.base import RejectionCheck, WarningCheck
 from runner.engine.state import (
     ElementInstance,
     InstanceSnapshot,
@@ -58,15 +59,6 @@ def _id_map_of(request: MigrationRequest) -> Mapping[str, str]:
     return id_map
 
 
-def _run(rules: list[Rule], visit: Visit) -> Rejection | None:
-    for r in rules:
-        if r.check is not None:
-            rejection = r.check(visit)
-            if rejection is not None:
-                return rejection
-    return None
-
-
 @lru_cache(maxsize=32)
 def rules_for(server: ServerVersion) -> dict[Stage, list[Rule]]:
     """The rules a server of this version runs, by stage, in registry order."""
@@ -74,14 +66,36 @@ def rules_for(server: ServerVersion) -> dict[Stage, list[Rule]]:
     return {stage: [r for r in active if r.stage == stage] for stage in Stage}
 
 
+@lru_cache(maxsize=32)
+def _checks_for(server: ServerVersion) -> tuple[
+        tuple[RejectionCheck, ...], tuple[RejectionCheck, ...], tuple[WarningCheck, ...]]:
+    """The command checks, the per-instance checks of all INSTANCE_STAGES in order, and the
+    trap warnings, of a server of this version."""
+    staged = rules_for(server)
+    command = tuple(r.check for r in staged[Stage.COMMAND] if r.check is not None)
+    instance = tuple(r.check for stage in INSTANCE_STAGES for r in staged[stage]
+                     if r.check is not None)
+    traps = tuple(r.warn for r in staged[Stage.TRAP] if r.warn is not None)
+    return command, instance, traps
+
+
+def _first_rejection(checks: tuple[RejectionCheck, ...], visit: Visit) -> Rejection | None:
+    for check in checks:
+        rejection = check(visit)
+        if rejection is not None:
+            return rejection
+    return None
+
+
 def judge(request: MigrationRequest, snapshot: InstanceSnapshot) -> Verdict:
     """Judge migrating ``snapshot`` as ``request`` says, exactly as Zeebe would."""
-    staged = rules_for(request.server)
+    command_checks, instance_checks, trap_warnings = _checks_for(request.server)
     cmd = Command(request, snapshot, _id_map_of(request))
     process_row = next((e for e in snapshot.elements if e.element_type == "PROCESS"), None)
     root = process_row or ElementInstance(snapshot.process_instance_key,
                                           request.source.process_id, "PROCESS", None)
-    rejection = _run(staged[Stage.COMMAND], Visit.of(cmd, root, None, request.source.root))
+    rejection = _first_rejection(command_checks,
+                                 Visit.of(cmd, root, None, request.source.root))
     if rejection is not None or process_row is None:
         return Verdict(rejection)
 
@@ -92,18 +106,16 @@ def judge(request: MigrationRequest, snapshot: InstanceSnapshot) -> Verdict:
         instance = queue.popleft()
         parent = by_key.get(instance.parent_key or "")
         visit = Visit.of(cmd, instance, parent, request.source.get(instance.element_id))
-        for stage in INSTANCE_STAGES:
-            rejection = _run(staged[stage], visit)
-            if rejection is not None:
-                return Verdict(rejection)
+        rejection = _first_rejection(instance_checks, visit)
+        if rejection is not None:
+            return Verdict(rejection)
         visits.append(visit)
         queue.extend(cmd.children_of(instance.key))
 
     notes: list[Note] = []
     for visit in visits:
-        for r in staged[Stage.TRAP]:
-            if r.warn is not None:
-                notes.extend(n for n in r.warn(visit) if n not in notes)
+        for warn in trap_warnings:
+            notes.extend(n for n in warn(visit) if n not in notes)
     moves: list[tuple[str, str]] = []
     for visit in visits:
         move = (visit.element_id, visit.target_id or "")

@@ -68,6 +68,11 @@ class Visit:
     """Where the id map sends the instance's element (None: unmapped)."""
     target: Element | None = None
     """The target model's element for ``target_id``."""
+    role: Role = "plain"
+    """See :data:`Role`; ``of`` derives it from the instance."""
+    source_events: tuple[Element, ...] = ()
+    """The catch events this instance holds subscriptions for, in the source (``of``
+    derives them once; the rules ask for them many times)."""
 
     @classmethod
     def of(cls, cmd: Command, instance: ElementInstance, parent: ElementInstance | None,
@@ -75,7 +80,9 @@ class Visit:
         """A visit with the instance's target looked up through the command's id map."""
         target_id = cmd.id_map.get(instance.element_id)
         target = cmd.target.get(target_id) if target_id is not None else None
-        return cls(cmd, instance, parent, source, target_id, target)
+        role = role_of(instance)
+        return cls(cmd, instance, parent, source, target_id, target, role,
+                   catch_events_held(cmd.source, source, role))
 
     @property
     def key(self) -> str:
@@ -88,17 +95,6 @@ class Visit:
     @property
     def element_id(self) -> str:
         return self.instance.element_id
-
-    @property
-    def role(self) -> Role:
-        """See :data:`Role`."""
-        if self.instance.element_type == "PROCESS":
-            return "process"
-        if self.instance.element_type == "MULTI_INSTANCE_BODY":
-            return "body"
-        if self.instance.is_inner_instance:
-            return "inner"
-        return "plain"
 
 
     @property
@@ -121,7 +117,7 @@ class Visit:
 
     def source_catch_events(self) -> list[Element]:
         """The catch events this instance holds subscriptions for, in the source."""
-        return catch_events(self.cmd.source, self.source, self.role)
+        return list(self.source_events)
 
     def target_catch_events(self) -> list[Element]:
         """The catch events of the instance's target element (E16), in the target."""
@@ -130,6 +126,17 @@ class Visit:
         if role == "plain" and target is not None and target.multi_instance:
             role = "body"
         return catch_events(self.cmd.target, target, role)
+
+
+def role_of(instance: ElementInstance) -> Role:
+    """How an element instance relates to its BPMN element (see :data:`Role`)."""
+    if instance.element_type == "PROCESS":
+        return "process"
+    if instance.element_type == "MULTI_INSTANCE_BODY":
+        return "body"
+    if instance.is_inner_instance:
+        return "inner"
+    return "plain"
 
 
 INNER_INSTANCE_SUFFIX = "#innerInstance"
@@ -160,15 +167,21 @@ def catch_events(model: ProcessModel, element: Element | None, role: Role) -> li
     the catch events after it. Other activities: own event, boundary events, and for
     containers the start events of their direct event sub-processes.
     """
+    return list(catch_events_held(model, element, role))
+
+
+def catch_events_held(model: ProcessModel, element: Element | None,
+                      role: Role) -> tuple[Element, ...]:
+    """catch_events as a tuple, computed once per model, element and role."""
     if element is None:
-        return []
+        return ()
     index = index_of(model)
     memo = index.catch_events_memo
     key = (element.id, role)
     known = memo.get(key)
     if known is None:
         known = memo[key] = tuple(_catch_events(model, index, element, role))
-    return list(known)
+    return known
 
 
 def _catch_events(model: ProcessModel, index: ModelIndex, element: Element,
