@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any, Literal
+from urllib.parse import urlsplit
 
 import yaml
 
@@ -127,14 +128,36 @@ class ClusterConfig:
         return rows
 
 
+def _masked_url(url: str) -> str:
+    """``url`` with anything before an '@' in its authority shown as ``***``."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        scheme, rest = "", url
+    authority, slash, path = rest.partition("/")
+    if "@" in authority:
+        authority = "***@" + authority.rpartition("@")[2]
+    return f"{scheme}{sep}{authority}{slash}{path}"
+
+
+def refuse_credentials_in_url(url: str, setting: str) -> None:
+    """A URL with ``user:password@`` would print its password in every message and report
+    that names the address; credentials have their own settings."""
+    if "@" in urlsplit(url).netloc:
+        raise ConfigError(
+            f"the {setting} {_masked_url(url)!r} carries a user name or password",
+            hint="remove 'USER:PASSWORD@' from it; give credentials with --username and "
+                 "CAMUNDA_BASIC_AUTH_PASSWORD, or the OAuth client settings")
+
+
 def normalize_address(address: str) -> str:
     """Strip trailing slashes and append ``/v2`` when missing, as the official SDKs do."""
     text = address.strip().rstrip("/")
     if not text.startswith(("http://", "https://")):
         raise ConfigError(
-            f"cluster address {address!r} is not an http(s) URL",
+            f"cluster address {_masked_url(address)!r} is not an http(s) URL",
             hint="use e.g. http://localhost:8080 or https://HOST/CLUSTER_ID",
         )
+    refuse_credentials_in_url(text, "cluster address")
     if not text.endswith("/v2"):
         text += "/v2"
     return text
@@ -264,6 +287,8 @@ def resolve(options: Mapping[str, Any] | None = None, env: Mapping[str, str] | N
         sources["auth_strategy"] = "inferred"
     _check_complete(strategy, merged)
 
+    oauth_url = str(merged.get("oauth_url") or DEFAULT_OAUTH_URL)
+    refuse_credentials_in_url(oauth_url, "OAuth token URL")
     version = merged.get("server_version")
     if version is not None and not isinstance(version, ServerVersion):
         try:
@@ -275,7 +300,7 @@ def resolve(options: Mapping[str, Any] | None = None, env: Mapping[str, str] | N
         auth_strategy=strategy,
         client_id=_text(merged.get("client_id")),
         client_secret=merged.get("client_secret"),
-        oauth_url=str(merged.get("oauth_url") or DEFAULT_OAUTH_URL),
+        oauth_url=oauth_url,
         audience=str(merged.get("audience") or DEFAULT_AUDIENCE),
         scope=_text(merged.get("scope")),
         token=merged.get("token"),
