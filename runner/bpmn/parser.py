@@ -16,9 +16,8 @@ can ever wait in it, and a model whose boundary events float free would mislead 
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from lxml import etree
 
@@ -35,14 +34,13 @@ from runner.bpmn.namespaces import (
     MODEL,
     MODEL_PREFIX,
     MODELER,
-    ZEEBE_PREFIX,
     line_of,
     model_children,
     qname,
     split_tag,
-    zeebe_extensions,
 )
-from runner.bpmn.secure_xml import MAX_BPMN_BYTES, load_error, parse_secure
+from runner.bpmn.root_index import RootIndex
+from runner.bpmn.secure_xml import MAX_BPMN_BYTES, load_error, parse_secure, read_at_most
 from runner.bpmn.zeebe_facts import facts_of, loop_facts, zeebe_facts
 from runner.findings import Location
 
@@ -65,24 +63,13 @@ def load_bpmn(path: str | Path, *, display_path: str | None = None) -> BpmnDocum
     file = display_path if display_path is not None else str(path)
     try:
         with open(path, "rb") as stream:
-            data = _read_at_most(stream, MAX_BPMN_BYTES)
+            data = read_at_most(stream, MAX_BPMN_BYTES)
     except FileNotFoundError as exc:
         raise load_error("B07", "BPMN file not found", Location(file)) from exc
     except OSError as exc:
         raise load_error("B07", f"cannot read the BPMN file: {exc.strerror or exc}",
                          Location(file)) from exc
     return parse_bpmn_bytes(data, file)
-
-
-def _read_at_most(stream: BinaryIO, limit: int) -> bytes:
-    """Up to ``limit`` + 1 bytes of ``stream`` (one more than allowed tells "too large").
-    The buffer is sized from the file's own size: ``read(limit + 1)`` alone would allocate
-    ``limit`` bytes for every small file. Pipes and growing files read on to the bound."""
-    size = os.fstat(stream.fileno()).st_size
-    data = stream.read(min(size, limit) + 1)
-    if len(data) > size:
-        data += stream.read(limit + 1 - len(data))
-    return data
 
 
 def parse_bpmn_bytes(data: bytes, file: str) -> BpmnDocument:
@@ -98,7 +85,7 @@ def parse_bpmn_bytes(data: bytes, file: str) -> BpmnDocument:
             Location(file, line_of(root)),
         )
     check_unique_ids(root, file)
-    index = _GlobalIndex(root)
+    index = RootIndex(root)
     processes: dict[str, ProcessModel] = {}
     process_elements: dict[str, etree._Element] = {}
     for process in model_children(root, "process"):
@@ -126,37 +113,11 @@ def _joined(exporter: str | None, version: str | None) -> str | None:
     return exporter
 
 
-class _GlobalIndex:
-    """Root-level definitions that flow elements refer to (messages, signals, errors...)."""
-
-    def __init__(self, root: etree._Element) -> None:
-        self.by_id: dict[str, etree._Element] = {}
-        for child in model_children(root):
-            child_id = child.get("id")
-            if child_id is not None:
-                self.by_id[child_id] = child
-
-    def attribute(self, ref: str | None, local: str, attribute: str) -> str | None:
-        target = self.by_id.get(ref) if ref else None
-        if target is None or target.tag != MODEL_PREFIX + local:
-            return None
-        return target.get(attribute)
-
-    def correlation_key(self, message_ref: str | None) -> str | None:
-        message = self.by_id.get(message_ref) if message_ref else None
-        if message is None:
-            return None
-        for ext in zeebe_extensions(message):
-            if ext.tag == f"{ZEEBE_PREFIX}subscription":
-                return ext.get("correlationKey")
-        return None
-
-
 class _ProcessBuilder:
     """Reads one ``process`` element: its own attributes at once, its flow elements into
     frozen Elements when the model's ``elements`` are first used (see LazyElements)."""
 
-    def __init__(self, process: etree._Element, file: str, index: _GlobalIndex) -> None:
+    def __init__(self, process: etree._Element, file: str, index: RootIndex) -> None:
         self.process = process
         self.file = file
         self.index = index
