@@ -8,7 +8,6 @@ Timestamps stay strings: the plan schema checks them as RFC 3339 text.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,89 +15,27 @@ from typing import Any
 import yaml
 
 from runner.findings import Location
+from runner.plan.yaml_loaders import (
+    MAX_NESTING_DEPTH,
+    CParser,
+    LibyamlNativeLoader,
+    LibyamlPlanLoader,
+    PlanYamlLoader,
+    nesting_bound,
+)
+
+__all__ = [
+    "MAX_EXPANDED_NODES", "MAX_NESTING_DEPTH", "AliasBombError", "DuplicateKey", "MarkedDocument",
+    "PlanYamlLoader", "escape_pointer_token", "load_marked", "pointer_of",
+]
 
 MAX_EXPANDED_NODES = 100_000
 """Largest plan, counted in YAML nodes with every alias expanded. Aliases can make a small
 file expand exponentially ("billion laughs" in YAML); plans are a few hundred nodes."""
 
 
-MAX_NESTING_DEPTH = 64
-"""Deepest nesting of mappings and sequences we compose. PyYAML composes recursively, so a
-small file of 1,000 nested brackets would otherwise exhaust the interpreter's stack; plans
-nest a handful of levels."""
-
-
 class AliasBombError(yaml.YAMLError):
     """The document expands to more than MAX_EXPANDED_NODES nodes through aliases."""
-
-
-class _DepthLimitedComposer(yaml.composer.Composer):
-    """Composer that refuses nesting deeper than MAX_NESTING_DEPTH (a located
-    ComposerError) instead of recursing until the interpreter's stack runs out."""
-
-    _depth = 0
-
-    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
-        """Compose one node, counting how deep the composer has recursed."""
-        self._depth += 1
-        try:
-            if self._depth > MAX_NESTING_DEPTH:
-                raise yaml.composer.ComposerError(
-                    None, None,
-                    f"the plan nests deeper than {MAX_NESTING_DEPTH} levels",
-                    self.peek_event().start_mark)  # type: ignore[attr-defined]
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-
-
-_RESOLVERS_WITHOUT_TIMESTAMPS = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
-class PlanYamlLoader(_DepthLimitedComposer, yaml.SafeLoader):
-    """SafeLoader that leaves timestamps as the strings they were written as and refuses
-    nesting deeper than MAX_NESTING_DEPTH (a located ComposerError)."""
-
-
-PlanYamlLoader.yaml_implicit_resolvers = _RESOLVERS_WITHOUT_TIMESTAMPS
-
-_CParser: Any
-try:
-    from yaml._yaml import CParser as _CParser
-except ImportError:  # PyYAML built without libyaml
-    _CParser = None
-
-
-if _CParser is not None:
-    class _LibyamlPlanLoader(_DepthLimitedComposer, _CParser,  # type: ignore[misc]
-                             yaml.constructor.SafeConstructor, yaml.resolver.Resolver):
-        """PlanYamlLoader with libyaml's scanner and parser (C) under the same Python
-        composer, resolvers and constructor, so it yields the same nodes and marks ~5x
-        faster. libyaml's event parser keeps its own stack, so the depth limit still
-        applies before anything recurses."""
-
-        def __init__(self, stream: str | bytes) -> None:
-            _CParser.__init__(self, stream)
-            yaml.composer.Composer.__init__(self)
-            yaml.constructor.SafeConstructor.__init__(self)
-            yaml.resolver.Resolver.__init__(self)
-
-    _LibyamlPlanLoader.yaml_implicit_resolvers = _RESOLVERS_WITHOUT_TIMESTAMPS
-
-    class _LibyamlNativeLoader(_CParser, yaml.constructor.SafeConstructor,  # type: ignore[misc]
-                               yaml.resolver.Resolver):
-        """libyaml's own composer too (C, recursive): only for documents whose nesting
-        bound is under MAX_NESTING_DEPTH, so its recursion stays shallow."""
-
-        def __init__(self, stream: str | bytes) -> None:
-            _CParser.__init__(self, stream)
-            yaml.constructor.SafeConstructor.__init__(self)
-            yaml.resolver.Resolver.__init__(self)
-
-    _LibyamlNativeLoader.yaml_implicit_resolvers = _RESOLVERS_WITHOUT_TIMESTAMPS
 
 
 def escape_pointer_token(token: str) -> str:
@@ -151,27 +88,14 @@ def load_marked(text: str | bytes, file: str) -> MarkedDocument:
 
     libyaml reads the document when it is available; any error it meets is worded again
     by PyYAML's own reader and scanner, so messages do not depend on which one ran."""
-    if _CParser is not None:
+    if CParser is not None:
         try:
-            if _nesting_bound(text) < MAX_NESTING_DEPTH:
-                return _load_with(_LibyamlNativeLoader(text), file)
-            return _load_with(_LibyamlPlanLoader(text), file)
+            if nesting_bound(text) < MAX_NESTING_DEPTH:
+                return _load_with(LibyamlNativeLoader(text), file)
+            return _load_with(LibyamlPlanLoader(text), file)
         except yaml.YAMLError:
             pass
     return _load_with(PlanYamlLoader(text), file)
-
-
-_NESTING_MARKS = re.compile(r"[-:?](?=[ \t\r\n]|\Z)|([\[{])")
-_NESTING_MARKS_BYTES = re.compile(_NESTING_MARKS.pattern.encode())
-
-
-def _nesting_bound(text: str | bytes) -> int:
-    """An upper bound of how deep the document nests. Every level opens with a block
-    indicator ('-', ':' or '?' before white space) or a flow bracket, and a bracket can
-    open two (a single-pair mapping inside a flow sequence); quoted text only adds to it."""
-    pattern: Any = _NESTING_MARKS_BYTES if isinstance(text, bytes) else _NESTING_MARKS
-    marks = pattern.findall(text)
-    return len(marks) + sum(1 for bracket in marks if bracket)
 
 
 def _load_with(loader: Any, file: str) -> MarkedDocument:
