@@ -8,6 +8,7 @@ uses, the other pools of a collaboration). LazyElements defers that part.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, ItemsView, Iterator, KeysView, Mapping, ValuesView
 
 from runner.bpmn.model import Element
@@ -16,18 +17,22 @@ from runner.bpmn.model import Element
 class LazyElements(Mapping[str, Element]):
     """Elements by id, built by ``build`` on first access and kept from then on."""
 
-    __slots__ = ("_build", "_elements")
+    __slots__ = ("_build", "_elements", "_lock")
 
     def __init__(self, build: Callable[[], dict[str, Element]]) -> None:
         self._build: Callable[[], dict[str, Element]] | None = build
         self._elements: dict[str, Element] | None = None
+        self._lock = threading.Lock()
 
     def _resolved(self) -> dict[str, Element]:
         elements = self._elements
         if elements is None:
-            assert self._build is not None
-            elements = self._elements = self._build()
-            self._build = None  # lets the XML tree go
+            with self._lock:  # worker threads may ask at once; build exactly once
+                elements = self._elements
+                if elements is None:
+                    assert self._build is not None
+                    elements = self._elements = self._build()
+                    self._build = None  # lets the XML tree go
         return elements
 
     def __getitem__(self, element_id: str) -> Element:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import pytest
 
 from runner.bpmn.lazy_elements import LazyElements
@@ -53,3 +55,24 @@ def test_elements_are_the_same_whichever_way_they_are_read() -> None:
     assert isinstance(again.processes["q"].elements, LazyElements)
     assert again.processes["q"] == model
     assert model == again.processes["q"]
+
+
+def test_threads_asking_at_once_see_one_build() -> None:
+    body = "".join(f'<bpmn:task id="T{i}"/>' for i in range(200))
+    model = parse_bpmn_bytes(two_processes(body), "in.bpmn").processes["q"]
+    lazy = model.elements
+    barrier = threading.Barrier(8)
+    seen: list[Element] = []
+
+    def ask() -> None:
+        barrier.wait()
+        seen.append(lazy["T199"])
+
+    threads = [threading.Thread(target=ask) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(seen) == 8
+    assert all(element is seen[0] for element in seen)
+    assert model.elements["T199"] is seen[0]
