@@ -70,7 +70,9 @@ def outcome_comment(report: JsonReport | None, tag: str, context: CommentContext
     commit = f" `{context.commit[:12]}`" if context.commit else ""
     reports = report.apply_reports() if report is not None else []
     intro = _stopped(exit_code)
-    intro.append(f"Applied on merge{commit}. The audit record of each plan (plan checksum, "
+    # "Applied" only when apply ran to its end; a refused or stopped run says so above
+    ran = "Applied" if exit_code in (None, exit_codes.OK, exit_codes.FINDINGS) else "Run"
+    intro.append(f"{ran} on merge{commit}. The audit record of each plan (plan checksum, "
                  "commit, actor, counts, batch keys, outcome) is in the run's `c8migrate-audit` "
                  "artifact.")
     reported = {r.plan.path for r in reports}

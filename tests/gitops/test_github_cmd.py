@@ -296,4 +296,6 @@ def test_outcome_says_when_apply_stopped_before_writing_a_report(
     assert result.exit_code == 0, result.output
     (body,) = github.bodies(40)
     assert "**apply could not run to the end** (exit 2)" in body
+    assert "Applied on merge" not in body  # nothing was applied: the run stopped
+    assert "Run on merge `0000eeee`" in body
     assert no_code.exit_code == 2  # without an exit code a missing report is an input error
