@@ -26,6 +26,8 @@ _PROLOG_DOCTYPE = re.compile(
     r"\A\ufeff?\s*(?:<\?xml.*?\?>)?(?:\s+|<!--.*?-->|<\?.*?\?>)*<!DOCTYPE", re.DOTALL
 )
 _LXML_POSITION_SUFFIX = re.compile(r", line \d+, column \d+$")
+MAX_XML_DEPTH = 256
+"""libxml2's nesting bound without XML_PARSE_HUGE; real BPMN nests a few dozen levels."""
 
 
 def load_error(code: str, message: str, location: Location, hint: str | None = None) -> (
@@ -129,6 +131,9 @@ def parse_secure(data: bytes, file: str) -> etree._Element:
     except etree.XMLSyntaxError as exc:
         line, column = exc.position if exc.position else (None, None)
         reason = _LXML_POSITION_SUFFIX.sub("", str(exc.msg or exc))
+        if reason.startswith("Excessive depth in document"):
+            # libxml2's own text advises XML_PARSE_HUGE, which we leave off on purpose.
+            reason = f"elements nest deeper than {MAX_XML_DEPTH} levels"
         raise load_error(
             "B01", f"not well-formed XML: {reason}", Location(file, line or None, column or None)
         ) from exc

@@ -205,3 +205,15 @@ def test_directory_is_unreadable(tmp_path: Path) -> None:
     finding = only(caught.value.findings)
     assert finding.code == "B07"
     assert finding.location == Location(str(tmp_path))
+
+
+def test_too_deep_nesting_is_a_located_b01_in_our_words() -> None:
+    body = "<bpmn:subProcess>" * 300 + "</bpmn:subProcess>" * 300
+    data = (f'<bpmn:definitions xmlns:bpmn="{MODEL_NS}"><bpmn:process id="P">{body}'
+            "</bpmn:process></bpmn:definitions>").encode()
+    with pytest.raises(BpmnLoadError) as caught:
+        parse_bpmn_bytes(data, "deep.bpmn")
+    (finding,) = caught.value.findings
+    assert finding.code == "B01"
+    assert finding.message == "not well-formed XML: elements nest deeper than 256 levels"
+    assert finding.location is not None and finding.location.line == 1
