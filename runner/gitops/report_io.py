@@ -100,10 +100,14 @@ def _ref(data: Mapping[str, Any] | None) -> ProcessRef:
 
 
 def _plan(data: Mapping[str, Any]) -> Plan:
+    # The report has no allowBlocked field; "partial" is only ever written when the plan
+    # allows blocked instances, and the renderers need the flag to say "partial" again.
+    allow_blocked = bool(data.get("allowBlocked", data.get("status") == "partial"))
     return Plan(path=str(data.get("path", "")), name=str(data.get("name") or data.get("path")),
                 source=_ref(data.get("source")), target=_ref(data.get("target")),
                 checksum=str(data.get("checksum") or ""),
-                rollout=Rollout(max_instances=data.get("maxInstances")))
+                rollout=Rollout(max_instances=data.get("maxInstances"),
+                                allow_blocked=allow_blocked))
 
 
 def _server(text: Any) -> ServerVersion:
