@@ -23,6 +23,7 @@ import yaml
 
 from runner.cluster.secret import Secret
 from runner.errors import ConfigError
+from runner.plan.yaml_marks import load_marked
 from runner.version import ServerVersion
 
 AuthStrategy = Literal["NONE", "BASIC", "OAUTH", "BEARER"]
@@ -190,7 +191,9 @@ def _from_env(env: Mapping[str, str]) -> dict[str, tuple[Any, str]]:
 
 def _from_file(path: Path, env: Mapping[str, str]) -> dict[str, tuple[Any, str]]:
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        # The plan loader's YAML reading: bounded nesting and alias expansion, and bytes the
+        # reader decodes (bad encodings become YAML errors instead of UnicodeDecodeError).
+        data = load_marked(path.read_bytes(), str(path)).data
     except OSError as exc:
         raise ConfigError(f"cannot read the config file {path}: {exc.strerror}") from exc
     except yaml.YAMLError as exc:
@@ -203,7 +206,8 @@ def _from_file(path: Path, env: Mapping[str, str]) -> dict[str, tuple[Any, str]]
         raise ConfigError(f"the config file {path} must hold a mapping of settings")
     source = f"file {path}"
     found: dict[str, tuple[Any, str]] = {}
-    for key, value in data.items():
+    for raw_key, value in data.items():
+        key = str(raw_key)
         if key in _FILE_SECRET_KEYS:
             raise ConfigError(
                 f"the config file {path} contains a secret ({key})",
