@@ -77,12 +77,27 @@ def report_options(func: F) -> F:
         help="Fail (exit 1) on warnings too, not only on errors.")(func)
     func = click.option(
         "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+        callback=_writable_output,
         help="Write the report to FILE instead of stdout.")(func)
     func = click.option(
         "--format", "fmt", type=click.Choice(FORMAT_CHOICES), default="auto",
         show_default=True,
         help="Report format; auto is github inside GitHub Actions, text elsewhere.")(func)
     return func
+
+
+def _writable_output(ctx: click.Context, param: click.Parameter,
+                     value: Path | None) -> Path | None:
+    """Refuse an --output whose folder is missing before the command does its work: apply
+    would otherwise migrate and only then fail to write the report of what it did."""
+    if value is None:
+        return None
+    folder = value.parent
+    if not folder.is_dir():
+        raise click.BadParameter(f"the folder {folder} does not exist", ctx, param)
+    if not os.access(folder, os.W_OK):
+        raise click.BadParameter(f"the folder {folder} is not writable", ctx, param)
+    return value
 
 
 class ServerVersionType(click.ParamType):  # type: ignore[type-arg]

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import httpx
 import pytest
+from click.testing import CliRunner
 
 from runner import exit_codes
+from runner.cli.main import cli
 from runner.cli.options import (
     append_github_files,
     findings_exit_code,
@@ -17,6 +20,7 @@ from runner.cli.options import (
 )
 from runner.errors import ConfigError
 from runner.findings import Finding, Severity
+from runner.sandbox.process import start_sandbox
 
 
 @pytest.mark.parametrize(("name", "env", "expected"), [
@@ -87,3 +91,21 @@ def _finding(severity: Severity) -> Finding:
 ])
 def test_findings_exit_code(severities: list[Severity], strict: bool, expected: int) -> None:
     assert findings_exit_code([_finding(s) for s in severities], strict) == expected
+
+
+def test_an_output_in_a_missing_folder_stops_apply_before_it_migrates(tmp_path: Path) -> None:
+    plans = Path(__file__).resolve().parents[2] / "plans"
+    sandbox = start_sandbox(seed=plans / "demo-seed.yaml")
+    try:
+        result = CliRunner().invoke(cli, [
+            "apply", str(plans / "invoice-v1-to-v2.yaml"), "--cluster", sandbox.url, "-q",
+            "--yes", "--journal-dir", str(tmp_path / "journal"),
+            "--output", str(tmp_path / "missing" / "apply.json")],
+            env={"GITHUB_ACTIONS": "", "CAMUNDA_REST_ADDRESS": "", "C8MIGRATE_CONFIG": ""})
+        accepted = httpx.get(f"{sandbox.url}/sandbox/stats").json()["acceptedMigrations"]
+    finally:
+        sandbox.stop()
+
+    assert accepted == {}  # nothing migrated: the run stopped before it started
+    assert result.exit_code == exit_codes.USAGE, result.output
+    assert "does not exist" in result.stderr
