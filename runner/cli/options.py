@@ -94,9 +94,13 @@ def _writable_output(ctx: click.Context, param: click.Parameter,
         return None
     folder = value.parent
     if not folder.is_dir():
-        raise click.BadParameter(f"the folder {folder} does not exist", ctx, param)
+        raise click.BadParameter(
+            f"cannot write the report to {value}: the folder {folder} does not exist",
+            ctx, param)
     if not os.access(folder, os.W_OK):
-        raise click.BadParameter(f"the folder {folder} is not writable", ctx, param)
+        raise click.BadParameter(
+            f"cannot write the report to {value}: the folder {folder} is not writable",
+            ctx, param)
     return value
 
 
