@@ -26,8 +26,9 @@ from runner.engine.offline import validate_offline
 from runner.engine.state import MigrationRequest
 from runner.errors import BpmnLoadError
 from runner.findings import Finding, Severity, sorted_findings
-from runner.plan.loader import load_plan
+from runner.plan.loader import MAX_PLAN_BYTES, load_plan
 from runner.plan.model import Plan, ProcessRef
+from runner.plan.yaml_marks import load_marked
 from runner.results import PlanValidation, ValidationResult
 from runner.version import NEWEST, ServerVersion
 
@@ -38,9 +39,12 @@ PLAN_SUFFIXES = (".yaml", ".yml")
 def looks_like_plan(path: Path) -> bool:
     """Whether a YAML file found in a directory is a migration plan (see module docstring)."""
     try:
-        document = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return True  # unreadable or broken: let the loader report it, located
+        if path.stat().st_size > MAX_PLAN_BYTES:
+            return True
+        document = load_marked(path.read_bytes(), str(path)).data
+    except (OSError, yaml.YAMLError):
+        # Unreadable, broken or refused (too deep, alias bomb): the loader reports it, located.
+        return True
     if not isinstance(document, dict):
         return False
     api = document.get("apiVersion")

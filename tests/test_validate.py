@@ -201,3 +201,16 @@ def test_hidden_and_tool_folders_are_not_searched(tmp_path: Path) -> None:
         hidden.mkdir(parents=True)
         (hidden / "plan.yaml").write_text("kind: MigrationPlan\n", encoding="utf-8")
     assert [Path(p).name for p in expand_paths([str(tmp_path / "plans")])] == ["good.yaml"]
+
+
+def test_a_deeply_nested_yaml_file_in_a_folder_is_a_located_p01_not_a_crash(
+        tmp_path: Path) -> None:
+    write_plan(tmp_path, "good")
+    deep = tmp_path / "plans" / "deep.yaml"
+    deep.write_text("[" * 5000 + "]" * 5000 + "\n", encoding="utf-8")
+    assert sorted(Path(p).name for p in expand_paths([str(tmp_path / "plans")])) == [
+        "deep.yaml", "good.yaml"]
+    results = {Path(p.path).name: p for p in validate_paths([str(tmp_path / "plans")]).plans}
+    [finding] = results["deep.yaml"].findings
+    assert finding.code == "P01" and "nests deeper than" in finding.message
+    assert finding.location is not None and finding.location.line == 1
