@@ -10,6 +10,8 @@ from pathlib import Path
 
 import click
 
+from runner.cli.errors import error_boundary
+from runner.cli.options import write_report
 from runner.engine.rules import REGISTRY, Rule, Stage
 from runner.engine.state import HTTP_STATUS
 
@@ -135,7 +137,5 @@ def command(codes: tuple[str, ...], fmt: str, output: Path | None) -> None:
     if unknown:
         raise click.UsageError(f"unknown rule code(s): {', '.join(sorted(unknown))}")
     text = render_markdown(rules) if fmt == "markdown" else render_text(rules)
-    if output is None:
-        click.echo(text, nl=False)
-    else:
-        output.write_text(text, encoding="utf-8")
+    with error_boundary():
+        write_report(text, output)

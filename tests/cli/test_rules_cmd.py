@@ -61,3 +61,12 @@ def test_output_file(tmp_path: Path) -> None:
     code, output = run("--format", "markdown", "-o", str(target))
     assert code == 0 and output == ""
     assert target.read_text(encoding="utf-8").startswith("# Rules\n")
+
+
+def test_output_in_a_missing_folder_is_a_clear_usage_error(tmp_path: Path) -> None:
+    target = tmp_path / "missing" / "rules.md"
+    result = CliRunner().invoke(cli, ["rules", "-o", str(target)])
+    assert result.exit_code == 2, result.output
+    assert f"cannot write the report to {target}" in result.output
+    assert "Traceback" not in result.output and isinstance(result.exception, SystemExit)
+    assert not target.exists()
