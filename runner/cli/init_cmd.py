@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -12,6 +14,7 @@ from runner.bpmn.parser import load_bpmn
 from runner.cli.errors import error_boundary
 from runner.engine.scaffold import SideSpec, scaffold_plan
 from runner.errors import ConfigError
+from runner.plan.schema import load_schema
 
 SCHEMA_RELATIVE = Path("schemas") / "migration-plan.v1.json"
 
@@ -45,6 +48,20 @@ def _schema_path(folder: Path) -> str | None:
     return None
 
 
+def _valid_name(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """Refuse a --name the plan schema would refuse (P02 on the plan we are about to write)."""
+    if value is None:
+        return None
+    rule: dict[str, Any] = load_schema()["properties"]["metadata"]["properties"]["name"]
+    pattern, longest = rule["pattern"], rule["maxLength"]
+    if re.fullmatch(pattern, value) is None or len(value) > longest:
+        raise click.BadParameter(
+            f"{value!r} is not a plan name: it must match {pattern} "
+            f"(lower-case letters, digits, '.' and '-') and be at most {longest} characters",
+            ctx, param)
+    return value
+
+
 def _version(value: int | None, model: ProcessModel) -> tuple[int | None, str | None]:
     if value is not None:
         return value, None
@@ -64,7 +81,9 @@ def _version(value: int | None, model: ProcessModel) -> tuple[int | None, str | 
               help="Deployed version of the source (default: its versionTag, else 1).")
 @click.option("--target-version", type=click.IntRange(min=1),
               help="Deployed version of the target (default: its versionTag, else 2).")
-@click.option("--name", help="metadata.name of the plan (default: derived from ids/versions).")
+@click.option("--name", callback=_valid_name,
+              help="metadata.name of the plan: lower-case letters, digits, '.' and '-' "
+                   "(default: derived from ids/versions).")
 @click.option("--force", is_flag=True, help="Overwrite an existing output file.")
 @click.pass_context
 def command(ctx: click.Context, source_bpmn: Path, target_bpmn: Path, output: Path | None,

@@ -129,3 +129,17 @@ def test_version_tags_of_the_bpmn_files_are_used(tmp_path: Path) -> None:
     assert data["target"]["versionTag"] == "2025.2"
     assert data["metadata"]["name"] == "p-2025.1-to-2025.2"
     assert errors_of(plan_file) == []
+
+
+def test_an_invalid_name_is_refused_up_front_with_the_allowed_pattern(tmp_path: Path) -> None:
+    plan_file = tmp_path / "plan.yaml"
+    bpmn = str(RULE_BPMN / "tasks_v1.bpmn")
+    for bad in ("BAD_NAME", "-leading-dash", "x" * 64, ""):
+        code, output = init(bpmn, bpmn, "--name", bad, "-o", str(plan_file))
+        assert code == 2, (bad, output)
+        assert "Invalid value for '--name'" in output
+        assert "^[a-z0-9][a-z0-9.-]*$" in output and "at most 63" in output
+        assert not plan_file.exists()
+    code, _ = init(bpmn, bpmn, "--name", "ok.name-1", "-o", str(plan_file))
+    assert code == 0
+    assert yaml.safe_load(plan_file.read_text(encoding="utf-8"))["metadata"]["name"] == "ok.name-1"
