@@ -10,6 +10,7 @@ from runner.findings import Finding, Severity, sorted_findings
 from runner.plan.model import Plan
 from runner.reporters.base import RenderOptions, rule_doc_link
 from runner.reporters.mermaid import MappingEdge, flowchart
+from runner.reporters.rules_info import rule_info
 from runner.reporters.summary import BlockedGroup, describe_ref, extra_zeebe_text, plural
 
 MAX_FINDINGS = 50
@@ -62,10 +63,14 @@ def blocked_text(groups: Sequence[BlockedGroup]) -> str:
     """Blocked reasons: code, count, element, Zeebe's text quoted, example keys."""
     parts = []
     for g in groups[:MAX_REASONS]:
-        where = f" at {code(g.element_id)}" if g.element_id else ""
+        # the element is the one the rule names: the waiting element (Z07) or, e.g., the new
+        # catch event that cannot subscribe (Z22), so "at" would mislead reviewers
+        where = f", element {code(g.element_id)}" if g.element_id else ""
         retry = " (transient: apply retries these)" if g.transient else ""
         keys = ", ".join(code(k) for k in g.keys)
-        parts.append(f"**{g.code}**: {plural(g.count, 'instance')}{where}{retry}\n\n"
+        info = rule_info(g.code)
+        why = f" {text(info.title)}" if info.known else ""
+        parts.append(f"**{g.code}**{why}: {plural(g.count, 'instance')}{where}{retry}\n\n"
                      f"> {text(g.message)}\n\nExample keys: {keys}\n")
     if len(groups) > MAX_REASONS:
         parts.append(f"… and {len(groups) - MAX_REASONS} more reasons (see the artifact)\n")

@@ -10,6 +10,8 @@ import pytest
 from runner.findings import Finding, Location, Severity
 from runner.reporters import RenderOptions, render_apply, render_previews, render_validation
 from runner.reporters.base import GITHUB_COMMENT_LIMIT
+from runner.reporters.markdown_blocks import blocked_text
+from runner.reporters.summary import BlockedGroup
 from runner.results import BlockedInstance, ElementMove, PlanPreview
 
 from . import samples
@@ -161,3 +163,14 @@ def test_rerun_after_apply_says_nothing_to_migrate_and_counts_migrated() -> None
     output = render_previews([preview], "markdown")
     assert ("Nothing to migrate: no instance matches the filter on the source definition "
             "(37 already on the target).") in output
+
+
+def test_blocked_reasons_name_the_rule_in_words_and_the_element_without_at() -> None:
+    groups = [BlockedGroup(code="Z22", element_id="Event_OrderCancelled", message="text",
+                           keys=("1", "2", "3"), count=3, transient=False)]
+
+    output = blocked_text(groups)
+
+    assert output.startswith("**Z22** A newly opened catch event must be able to evaluate "
+                             "its expressions: 3 instances, element `Event_OrderCancelled`")
+    assert " at `Event_OrderCancelled`" not in output
