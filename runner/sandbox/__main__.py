@@ -20,6 +20,7 @@ from runner.sandbox.server import Sandbox, SandboxConfig, make_server
 from runner.version import OLDEST_CLUSTER, ServerVersion
 
 DEFAULT_SECRET_ENV = "C8MIGRATE_SANDBOX_CLIENT_SECRET"
+MAX_PORT = 65535
 
 
 def build_config(*, host: str, port: int, server_version: str, auth: str,
@@ -28,6 +29,8 @@ def build_config(*, host: str, port: int, server_version: str, auth: str,
     """The configuration from option values; RunnerError (ConfigError) when they are wrong."""
     from runner.errors import ConfigError
 
+    if not 0 <= port <= MAX_PORT:
+        raise ConfigError(f"--port {port} is not a port: use 0 to {MAX_PORT} (0 picks a free one)")
     try:
         version = ServerVersion.parse(server_version)
     except ValueError as exc:
@@ -55,7 +58,7 @@ def build_config(*, host: str, port: int, server_version: str, auth: str,
 
 def serve(config: SandboxConfig, seed: str | None) -> None:
     """Seed, bind, print the ready line, serve until SIGINT/SIGTERM."""
-    from runner.errors import InputError
+    from runner.errors import ConfigError, InputError
 
     sandbox = Sandbox(config)
     if seed:
@@ -64,7 +67,11 @@ def serve(config: SandboxConfig, seed: str | None) -> None:
             apply_seed(sandbox.store, document, base)
         except SeedError as exc:
             raise InputError(f"seed file {seed}: {exc}") from exc
-    server = make_server(sandbox)
+    try:
+        server = make_server(sandbox)
+    except OSError as exc:
+        raise ConfigError(f"cannot listen on {config.host}:{config.port}: "
+                          f"{exc.strerror or exc}") from exc
 
     def stop(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
@@ -110,10 +117,6 @@ def main(argv: list[str] | None = None) -> int:
         serve(config, args.seed)
     except RunnerError as err:
         print(f"error: {err.message}", file=sys.stderr)
-        return 2
-    except OSError as err:
-        print(f"error: cannot listen on {args.host}:{args.port}: {err.strerror}",
-              file=sys.stderr)
         return 2
     return 0
 

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from runner.errors import InputError
+from runner.plan.yaml_marks import load_marked
 from runner.sandbox.deploy import DeploymentRejected, Resource, deploy
 from runner.sandbox.filters import FilterError, parse_date_ms
 from runner.sandbox.store import DEFAULT_TENANT, Definition, InstanceRecord, Store
@@ -33,11 +34,16 @@ class SeedError(ValueError):
 
 
 def load_seed_file(path: str | Path) -> tuple[dict[str, Any], Path]:
-    """Read a YAML seed file; InputError when it cannot be read or is not a mapping."""
+    """Read a YAML seed file; InputError when it cannot be read or is not a mapping.
+
+    The plan loader reads it: nesting and alias expansion are bounded, undecodable bytes are
+    YAML errors, and dates stay the strings they were written as."""
     file = Path(path)
     try:
-        document = yaml.safe_load(file.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
+        document = load_marked(file.read_bytes(), str(file)).data
+    except OSError as exc:
+        raise InputError(f"cannot read the seed file {path}: {exc.strerror or exc}") from exc
+    except yaml.YAMLError as exc:
         raise InputError(f"cannot read the seed file {path}: {exc}") from exc
     if not isinstance(document, dict):
         raise InputError(f"the seed file {path} must be a mapping with 'deploy' and 'instances'")
