@@ -148,3 +148,26 @@ def test_pre_commit_hook_runs_offline_validation() -> None:
     assert hook["language"] == "python" and hook["pass_filenames"] is False
     assert re.search(hook["files"], "plans/order.yaml")
     assert re.search(hook["files"], "plans/bpmn/order.v2.bpmn")
+
+
+def test_drift_check_warns_when_no_journal_was_restored(tmp_path: Path) -> None:
+    (step,) = [s for s in load(WORKFLOWS / "drift.yml")["jobs"]["drift"]["steps"]
+               if s.get("name") == "Check for drift"]
+    fake = tmp_path / "bin" / "c8migrate"
+    fake.parent.mkdir()
+    # stands in for the real command, which reports "nothing to check" without a journal
+    fake.write_text("#!/bin/sh\necho 'no applied plans recorded' > drift.txt\n", "utf-8")
+    fake.chmod(0o755)
+    env = {"PATH": f"{fake.parent}{os.pathsep}/usr/bin:/bin",
+           "GITHUB_STEP_SUMMARY": str(tmp_path / "summary.md")}
+
+    empty = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=tmp_path, env=env,
+                           capture_output=True, text=True, check=False)
+    (tmp_path / ".c8migrate" / "journal").mkdir(parents=True)
+    restored = subprocess.run(["bash", "-e", "-c", step["run"]], cwd=tmp_path, env=env,
+                              capture_output=True, text=True, check=False)
+
+    assert empty.returncode == 0, empty.stderr
+    assert "::warning title=c8migrate drift::no apply journal was restored" in empty.stdout
+    assert restored.returncode == 0, restored.stderr
+    assert "::warning" not in restored.stdout
