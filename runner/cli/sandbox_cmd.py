@@ -9,7 +9,11 @@ from runner.sandbox.__main__ import DEFAULT_SECRET_ENV, build_config, serve
 
 
 @click.command("sandbox")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Loopback address to listen on (others need --allow-non-loopback).")
+@click.option("--allow-non-loopback", is_flag=True,
+              help="Listen on a non-loopback address. The sandbox has no real security: "
+                   "anyone who can reach it can read and change its state.")
 @click.option("--port", type=int, default=8080, show_default=True,
               help="Port to listen on; 0 picks a free one.")
 @click.option("--server-version", default="8.8.0", show_default=True,
@@ -31,9 +35,10 @@ from runner.sandbox.__main__ import DEFAULT_SECRET_ENV, build_config, serve
                    "throttle, exhausted or drop; or latency=MS, lag=MS, seed=N.")
 @click.option("--verbose", is_flag=True, help="Log every request to stderr.")
 @click.pass_context
-def command(ctx: click.Context, host: str, port: int, server_version: str, seed: str | None,
-            auth: str, client_id: str, client_secret_env: str, token_ttl: int,
-            search_lag_ms: int, faults: tuple[str, ...], verbose: bool) -> None:
+def command(ctx: click.Context, host: str, allow_non_loopback: bool, port: int,
+            server_version: str, seed: str | None, auth: str, client_id: str,
+            client_secret_env: str, token_ttl: int, search_lag_ms: int,
+            faults: tuple[str, ...], verbose: bool) -> None:
     """Run a local server that speaks the Camunda 8 REST API subset c8migrate uses.
 
     It judges migrations with the same engine as `validate`, holds instances seeded at
@@ -44,5 +49,6 @@ def command(ctx: click.Context, host: str, port: int, server_version: str, seed:
         config = build_config(
             host=host, port=port, server_version=server_version, auth=auth,
             client_id=client_id, client_secret_env=client_secret_env, token_ttl=token_ttl,
-            search_lag_ms=search_lag_ms, faults=list(faults), verbose=verbose)
+            search_lag_ms=search_lag_ms, faults=list(faults), verbose=verbose,
+            allow_non_loopback=allow_non_loopback)
         serve(config, seed)

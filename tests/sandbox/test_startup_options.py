@@ -4,6 +4,8 @@ from both ``python -m runner.sandbox`` and ``c8migrate sandbox``."""
 from __future__ import annotations
 
 import socket
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -13,6 +15,9 @@ from click.testing import CliRunner
 from runner import exit_codes
 from runner.cli.main import cli
 from runner.sandbox.__main__ import main as module_main
+from runner.sandbox.process import READY
+
+REPO = Path(__file__).resolve().parents[2]
 
 Start = Callable[[list[str]], tuple[int, str]]
 
@@ -62,9 +67,25 @@ def test_a_port_out_of_range_is_a_usage_error(start: Start, port: str) -> None:
 
 
 def test_an_address_of_another_machine_cannot_be_bound(start: Start) -> None:
-    code, err = start(["--host", "192.0.2.1", "--port", "0"])
+    code, err = start(["--host", "192.0.2.1", "--port", "0", "--allow-non-loopback"])
     assert code == exit_codes.USAGE
     assert "error: cannot listen on 192.0.2.1:0: Cannot assign requested address" in err
+
+
+@pytest.mark.parametrize("host", ["0.0.0.0", "", "::", "8.8.8.8", "192.0.2.1"])
+def test_non_loopback_hosts_are_refused(start: Start, host: str) -> None:
+    code, err = start(["--host", host, "--port", "0"])
+    assert code == exit_codes.USAGE
+    assert f"--host '{host}' is not a loopback address" in err
+    assert "--allow-non-loopback" in err
+
+
+@pytest.mark.parametrize(("option", "value"), [
+    ("--token-ttl", "-5"), ("--search-lag-ms", "-1")])
+def test_negative_durations_are_refused(start: Start, option: str, value: str) -> None:
+    code, err = start(["--port", "0", option, value])
+    assert code == exit_codes.USAGE
+    assert f"{option} {value}: must be 0 or more" in err
 
 
 def test_a_deeply_nested_seed_file_is_a_usage_error(start: Start, tmp_path: Path) -> None:
@@ -83,3 +104,21 @@ def test_an_undecodable_seed_file_is_a_usage_error(start: Start, tmp_path: Path)
     code, err = start(["--port", "0", "--seed", str(seed)])
     assert code == exit_codes.USAGE
     assert f"error: cannot read the seed file {seed}:" in err
+
+
+@pytest.mark.parametrize(("args", "warned"), [
+    (["--host", "localhost"], False),
+    (["--host", "0.0.0.0", "--allow-non-loopback"], True),
+])
+def test_loopback_or_an_explicit_allowance_starts(args: list[str], warned: bool) -> None:
+    process = subprocess.Popen([sys.executable, "-m", "runner.sandbox", "--port", "0", *args],
+                               cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
+    try:
+        assert process.stdout is not None
+        line = process.stdout.readline().strip()
+        assert READY.match(line), line
+    finally:
+        process.terminate()
+        _, err = process.communicate(timeout=10)
+    assert ("warning: the sandbox listens on 0.0.0.0" in err) is warned
