@@ -95,12 +95,15 @@ def render_previews(previews: Sequence[PlanPreview], validation: ValidationResul
                      f"blocked {blocked_count(preview)}, "
                      f"already migrated {preview.already_on_target}")
         lines.extend(finding_annotation(f, path) for f in sorted_findings(preview.findings))
+        allowed = preview.plan.rollout.allow_blocked
         for group in group_blocked(preview.blocked):
             where = f" at {group.element_id}" if group.element_id else ""
-            message = (f"{plural(group.count, 'instance')}{where} would be rejected: "
+            stays = " and stay on the source (rollout.allowBlocked)" if allowed else ""
+            message = (f"{plural(group.count, 'instance')}{where} would be rejected{stays}: "
                        f"{group.message}\nexamples: {', '.join(group.keys)}")
-            lines.append(annotation("warning" if group.transient else "error", message,
-                                    Location(path, 1), group.code))
+            # a red annotation on a run that passes would contradict the exit code
+            kind = "warning" if group.transient or allowed else "error"
+            lines.append(annotation(kind, message, Location(path, 1), group.code))
         lines.append("::endgroup::")
     lines.append(f"c8migrate plan: {plural(len(previews), 'plan')}, "
                  f"{sum(p.migrating for p in previews)} instances would migrate, "

@@ -79,6 +79,19 @@ def test_blocked_reasons_become_annotations_on_the_plan() -> None:
             "would be rejected: Expected to migrate process instance '2251799813690000'") in output
 
 
+def test_blocked_reasons_the_plan_allows_are_warnings_not_errors() -> None:
+    shown = samples.preview()
+    allowing = dataclasses.replace(shown, plan=dataclasses.replace(
+        shown.plan, rollout=dataclasses.replace(shown.plan.rollout, allow_blocked=True)))
+
+    output = render_previews([allowing], "github")
+
+    assert ("::warning file=plans/order-v1-to-v2.yaml,line=1,title=Z07::3 instances at "
+            "Task_Ship would be rejected and stay on the source (rollout.allowBlocked): "
+            "Expected to migrate") in output
+    assert "::error" not in output
+
+
 def test_apply_failures_are_annotated() -> None:
     output = render_apply([samples.apply_report()], "github")
     assert "::error file=plans/order-v1-to-v2.yaml,line=1,title=apply::instance " \
