@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from types import MappingProxyType
 
@@ -44,19 +45,60 @@ def build_id_map(request: MigrationRequest) -> dict[str, str]:
     return id_map
 
 
-_last_id_map: tuple[MigrationRequest, Mapping[str, str]] | None = None
+@dataclass(frozen=True, slots=True)
+class PreparedRequest:
+    """What judge() derives from a request and an instance key alone, once: the id map, the
+    instructions' target ids, and the first request-only command check that rejects."""
+
+    request: MigrationRequest
+    key: str
+    id_map: Mapping[str, str]
+    targeted: frozenset[str]
+    rejecting_check: int | None
+    """Index in the server's command checks of the first request-only check that rejects."""
+    rejection: Rejection | None
 
 
-def _id_map_of(request: MigrationRequest) -> Mapping[str, str]:
-    """build_id_map, kept for the request judged last: offline validation judges one
-    request against every wait state of the source in a row."""
-    global _last_id_map
-    last = _last_id_map
-    if last is not None and last[0] is request:
-        return last[1]
+@dataclass(slots=True)
+class EngineCounters:
+    """Diagnostics: how often judge() did work it does once per request."""
+
+    requests_prepared: int = 0
+    """Times the request-only command checks (Z02, Z05, Z11 before 8.6) ran."""
+
+
+COUNTERS = EngineCounters()
+
+_last_prepared: PreparedRequest | None = None
+
+
+def prepare(request: MigrationRequest, snapshot: InstanceSnapshot) -> PreparedRequest:
+    """The PreparedRequest of ``request`` for the instance key of ``snapshot``, kept for the
+    request and key judged last: offline validation judges one request against every wait
+    state of the source in a row (all with the same synthetic key)."""
+    global _last_prepared
+    key = snapshot.process_instance_key
+    last = _last_prepared
+    if last is not None and last.request is request and last.key == key:
+        return last
+    COUNTERS.requests_prepared += 1
     id_map = MappingProxyType(build_id_map(request))
-    _last_id_map = (request, id_map)
-    return id_map
+    targeted = frozenset(i.target for i in request.instructions)
+    cmd = Command(request, snapshot, id_map, targeted)
+    visit = Visit.of(cmd, ElementInstance(key, request.source.process_id, "PROCESS", None),
+                     None, request.source.root)
+    rejecting: int | None = None
+    rejection: Rejection | None = None
+    checks, request_only = _command_checks_for(request.server)
+    for index, check in enumerate(checks):
+        if request_only[index]:
+            rejection = check(visit)
+            if rejection is not None:
+                rejecting = index
+                break
+    prepared = PreparedRequest(request, key, id_map, targeted, rejecting, rejection)
+    _last_prepared = prepared
+    return prepared
 
 
 @lru_cache(maxsize=32)
@@ -68,15 +110,37 @@ def rules_for(server: ServerVersion) -> dict[Stage, list[Rule]]:
 
 @lru_cache(maxsize=32)
 def _checks_for(server: ServerVersion) -> tuple[
-        tuple[RejectionCheck, ...], tuple[RejectionCheck, ...], tuple[WarningCheck, ...]]:
-    """The command checks, the per-instance checks of all INSTANCE_STAGES in order, and the
-    trap warnings, of a server of this version."""
+        tuple[RejectionCheck, ...], tuple[WarningCheck, ...]]:
+    """The per-instance checks of all INSTANCE_STAGES in order and the trap warnings of a
+    server of this version."""
     staged = rules_for(server)
-    command = tuple(r.check for r in staged[Stage.COMMAND] if r.check is not None)
     instance = tuple(r.check for stage in INSTANCE_STAGES for r in staged[stage]
                      if r.check is not None)
     traps = tuple(r.warn for r in staged[Stage.TRAP] if r.warn is not None)
-    return command, instance, traps
+    return instance, traps
+
+
+@lru_cache(maxsize=32)
+def _command_checks_for(server: ServerVersion) -> tuple[
+        tuple[RejectionCheck, ...], tuple[bool, ...]]:
+    """The command checks of a server of this version, in order, and which are request-only."""
+    rules = [r for r in rules_for(server)[Stage.COMMAND] if r.check is not None]
+    return tuple(r.check for r in rules if r.check is not None), tuple(
+        r.request_only for r in rules)
+
+
+def _command_rejection(prepared: PreparedRequest, visit: Visit) -> Rejection | None:
+    """The first command check that rejects, in Zeebe's order: the snapshot's own checks run
+    here, the request-only ones were run once by prepare()."""
+    checks, request_only = _command_checks_for(prepared.request.server)
+    for index, check in enumerate(checks):
+        if index == prepared.rejecting_check:
+            return prepared.rejection
+        if not request_only[index]:
+            rejection = check(visit)
+            if rejection is not None:
+                return rejection
+    return None
 
 
 def _first_rejection(checks: tuple[RejectionCheck, ...], visit: Visit) -> Rejection | None:
@@ -89,13 +153,13 @@ def _first_rejection(checks: tuple[RejectionCheck, ...], visit: Visit) -> Reject
 
 def judge(request: MigrationRequest, snapshot: InstanceSnapshot) -> Verdict:
     """Judge migrating ``snapshot`` as ``request`` says, exactly as Zeebe would."""
-    command_checks, instance_checks, trap_warnings = _checks_for(request.server)
-    cmd = Command(request, snapshot, _id_map_of(request))
+    instance_checks, trap_warnings = _checks_for(request.server)
+    prepared = prepare(request, snapshot)
+    cmd = Command(request, snapshot, prepared.id_map, prepared.targeted)
     process_row = next((e for e in snapshot.elements if e.element_type == "PROCESS"), None)
     root = process_row or ElementInstance(snapshot.process_instance_key,
                                           request.source.process_id, "PROCESS", None)
-    rejection = _first_rejection(command_checks,
-                                 Visit.of(cmd, root, None, request.source.root))
+    rejection = _command_rejection(prepared, Visit.of(cmd, root, None, request.source.root))
     if rejection is not None or process_row is None:
         return Verdict(rejection)
 

@@ -25,6 +25,8 @@ class Command:
     id_map: Mapping[str, str]
     """Source element id -> target element id: the instructions plus source process id ->
     target process id (Zeebe adds that one itself and ignores an instruction for it)."""
+    targeted: frozenset[str]
+    """The target ids of the instructions."""
 
     @property
     def key(self) -> str:
@@ -48,7 +50,7 @@ class Command:
 
     def is_targeted(self, target_id: str) -> bool:
         """Whether some instruction has ``target_id`` as its target."""
-        return any(i.target == target_id for i in self.request.instructions)
+        return target_id in self.targeted
 
     def children_of(self, instance_key: str) -> list[ElementInstance]:
         """The active element instances whose parent is ``instance_key``."""

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from runner.engine.judge import judge
+from runner.engine.judge import COUNTERS, judge
 from runner.engine.rules.command import instance_not_found, target_definition_not_found
 from runner.engine.state import ElementInstance, InstanceSnapshot, Instruction, MigrationRequest
 from runner.engine.synthetic import synthetic_snapshot
-from runner.version import NEWEST
+from runner.version import NEWEST, ServerVersion
 
 from .harness import load_model
 
@@ -95,3 +95,26 @@ def test_children_of_an_ad_hoc_inner_instance_keep_the_sub_process_as_flow_scope
     verdict = judge(req, InstanceSnapshot(key, "1", req.source.process_id, rows))
     assert verdict.accepted, verdict.rejection
     assert ("ahsp-1#innerInstance", "ahsp-2#innerInstance") in verdict.moves
+
+
+def test_request_checks_run_once_keep_zeebes_order_and_the_instance_key() -> None:
+    # Z21A (8.4, reads the snapshot) comes before Z02 (reads only the request): the cached
+    # Z02 must not overtake it, and each instance key gets its own Z02 text.
+    duplicate = MigrationRequest(load_model("rules/tasks_v1.bpmn"),
+                                 load_model("rules/tasks_v1.bpmn"),
+                                 (Instruction("A", "A"), Instruction("A", "B")),
+                                 ServerVersion.parse("8.4"))
+    child = synthetic_snapshot(duplicate.source, ["A"], parent_process_instance_key="7")
+    plain = synthetic_snapshot(duplicate.source, ["A"])
+    other = synthetic_snapshot(duplicate.source, ["A"], instance_key="2251799813699999")
+    before = COUNTERS.requests_prepared
+    child_verdict = judge(duplicate, child)
+    assert child_verdict.rejection is not None and child_verdict.rejection.code == "Z21A"
+    plain_verdict = judge(duplicate, plain)
+    assert plain_verdict.rejection is not None and plain_verdict.rejection.code == "Z02"
+    assert COUNTERS.requests_prepared - before == 1
+    other_verdict = judge(duplicate, other)
+    assert other_verdict.rejection is not None
+    assert "'2251799813699999'" in other_verdict.rejection.message
+    assert "'2251799813685251'" in plain_verdict.rejection.message
+    assert COUNTERS.requests_prepared - before == 2

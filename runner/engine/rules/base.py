@@ -59,6 +59,9 @@ class Rule:
     transient: bool = False
     check: RejectionCheck | None = None
     warn: WarningCheck | None = None
+    request_only: bool = False
+    """A command check whose verdict depends on the request and the instance key only, not
+    on the rest of the snapshot: judge() runs it once per request and key."""
 
     @property
     def title(self) -> str:
@@ -96,12 +99,17 @@ def registered() -> tuple[Rule, ...]:
 
 def rule(code: str, stage: Stage, *, since: str | None = None, until: str | None = None,
          rejection_type: RejectionType | None = None,
-         transient: bool = False) -> Callable[[RejectionCheck], RejectionCheck]:
-    """Register a rejection rule; the decorated function is its check."""
+         transient: bool = False,
+         request_only: bool = False) -> Callable[[RejectionCheck], RejectionCheck]:
+    """Register a rejection rule; the decorated function is its check. ``request_only``
+    (command stage only) says the check reads nothing of the snapshot but its key."""
+    if request_only and stage is not Stage.COMMAND:
+        raise ValueError(f"{code}: only command checks can be request-only")
 
     def register(check: RejectionCheck) -> RejectionCheck:
         _REGISTERED.append(Rule(code, stage, inspect.getdoc(check) or "", since, until,
-                                rejection_type, transient, check=check))
+                                rejection_type, transient, check=check,
+                                request_only=request_only))
         return check
 
     return register

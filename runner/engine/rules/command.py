@@ -75,7 +75,7 @@ def not_a_child_instance(v: Visit) -> Rejection | None:
         "process instance. Child process instances cannot be migrated.")
 
 
-@rule("Z02", Stage.COMMAND, rejection_type="INVALID_ARGUMENT")
+@rule("Z02", Stage.COMMAND, rejection_type="INVALID_ARGUMENT", request_only=True)
 def no_duplicate_sources(v: Visit) -> Rejection | None:
     """A source element id may appear in only one mapping instruction
 
@@ -85,12 +85,12 @@ def no_duplicate_sources(v: Visit) -> Rejection | None:
     Example: `A -> B` and `A -> C` in one plan.
     Fix: keep one instruction per source element.
     """
-    seen: list[str] = []
-    duplicates: list[str] = []
+    seen: set[str] = set()
+    duplicates: dict[str, None] = {}  # in order of their second occurrence
     for instruction in v.cmd.request.instructions:
-        if instruction.source in seen and instruction.source not in duplicates:
-            duplicates.append(instruction.source)
-        seen.append(instruction.source)
+        if instruction.source in seen:
+            duplicates[instruction.source] = None
+        seen.add(instruction.source)
     if not duplicates:
         return None
     listed = "[" + ", ".join(duplicates) + "]"
@@ -140,7 +140,7 @@ def message_start_correlation_unique(v: Visit) -> Rejection | None:
         "correlation key is allowed for message start events.")
 
 
-@rule("Z05", Stage.COMMAND, rejection_type="INVALID_ARGUMENT")
+@rule("Z05", Stage.COMMAND, rejection_type="INVALID_ARGUMENT", request_only=True)
 def referenced_elements_exist(v: Visit) -> Rejection | None:
     """Every id in the mapping instructions must exist in its process definition
 
@@ -172,7 +172,8 @@ def referenced_elements_exist(v: Visit) -> Rejection | None:
     return None
 
 
-@rule("Z11", Stage.COMMAND, since="8.4", until="8.5", rejection_type="INVALID_STATE")
+@rule("Z11", Stage.COMMAND, since="8.4", until="8.5", rejection_type="INVALID_STATE",
+      request_only=True)
 def no_event_sub_processes_before_8_6(v: Visit) -> Rejection | None:
     """8.4 and 8.5: no event sub-process anywhere in the source or target process
 

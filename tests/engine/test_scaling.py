@@ -1,0 +1,70 @@
+"""Offline validation stays near-linear in process size: the command stage runs once per
+request, not once per wait state (counted, never timed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from runner.bpmn.parser import load_bpmn
+from runner.engine.judge import COUNTERS
+from runner.engine.offline import wait_states
+from runner.validate import validate_paths
+
+TASKS = 2000
+
+PLAN = """\
+apiVersion: c8migrate/v1
+kind: MigrationPlan
+metadata:
+  name: big-identity
+source:
+  processDefinitionId: Big
+  version: 1
+  bpmn: big.bpmn
+target:
+  processDefinitionId: Big
+  version: 2
+  bpmn: big.bpmn
+mappings:
+  auto: same-id
+"""
+
+
+def write_big_process(folder: Path, tasks: int) -> Path:
+    """A chain of ``tasks`` service tasks; every tenth has an interrupting timer boundary."""
+    parts = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+             'xmlns:zeebe="http://camunda.org/schema/zeebe/1.0" id="Defs" '
+             'targetNamespace="http://example.com">',
+             '<bpmn:process id="Big" isExecutable="true">', '<bpmn:startEvent id="Start"/>']
+    previous = "Start"
+    for n in range(tasks):
+        parts.append(f'<bpmn:serviceTask id="Task_{n}"><bpmn:extensionElements>'
+                     f'<zeebe:taskDefinition type="job-{n}"/></bpmn:extensionElements>'
+                     '</bpmn:serviceTask>')
+        parts.append(f'<bpmn:sequenceFlow id="Flow_{n}" sourceRef="{previous}" '
+                     f'targetRef="Task_{n}"/>')
+        if n % 10 == 0:
+            parts.append(f'<bpmn:boundaryEvent id="Timer_{n}" attachedToRef="Task_{n}">'
+                         '<bpmn:timerEventDefinition><bpmn:timeDuration>PT1H'
+                         '</bpmn:timeDuration></bpmn:timerEventDefinition></bpmn:boundaryEvent>')
+        previous = f"Task_{n}"
+    parts += ['<bpmn:endEvent id="End"/>',
+              f'<bpmn:sequenceFlow id="Flow_End" sourceRef="{previous}" targetRef="End"/>',
+              '</bpmn:process>', '</bpmn:definitions>']
+    path = folder / "big.bpmn"
+    path.write_text("\n".join(parts), encoding="utf-8")
+    return path
+
+
+def test_identity_plan_on_a_large_process_runs_the_command_stage_once(tmp_path: Path) -> None:
+    bpmn = write_big_process(tmp_path, TASKS)
+    model = load_bpmn(bpmn).process("Big")
+    assert model is not None and len(wait_states(model)) == TASKS
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(PLAN, encoding="utf-8")
+    before = COUNTERS.requests_prepared
+    [result] = validate_paths([str(plan)]).plans
+    assert result.plan is not None and result.findings == ()
+    assert len(result.effective_mappings) == TASKS + TASKS // 10
+    assert COUNTERS.requests_prepared - before == 1
