@@ -40,8 +40,9 @@ def dry_run_comment(report: JsonReport, tag: str, context: CommentContext, *,
     """The pull-request comment for a dry-run (preview) or an offline validation report."""
     intro = _selection_lines(changed, selection_known)
     if report.kind == "validation" and (changed or not selection_known):
-        intro.append("Offline validation only: no cluster was contacted for this run "
-                     "(e.g. a pull request from a fork).")
+        intro.append("Offline validation only: there is no dry run against the cluster in "
+                     "this report (a pull request from a fork, or the dry run could not run: "
+                     "see the workflow run).")
     room = report_budget(tag, intro, context, deleted=deleted)
     options = RenderOptions(max_chars=room, artifact_hint=ARTIFACT_HINT)
     if report.kind == "preview":

@@ -89,6 +89,8 @@ def read_report(path: str | Path) -> JsonReport:
 
 def _plans(document: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     plans = document.get("plans", [])
+    if not isinstance(plans, list):
+        raise TypeError(f"'plans' is a {type(plans).__name__}, not a list")
     return [p for p in plans if isinstance(p, dict)]
 
 

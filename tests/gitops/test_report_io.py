@@ -6,8 +6,10 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+import pytest
 from reports import preview, write_preview_report
 
+from runner.errors import InputError
 from runner.gitops.bodies import dry_run_comment, outcome_comment
 from runner.gitops.comment import CommentContext
 from runner.gitops.report_io import read_report
@@ -58,3 +60,23 @@ def test_an_apply_that_left_blocked_instances_on_purpose_stays_partial(tmp_path:
     assert apply_status(applied) == "partial"
     assert apply_status(back) == "partial"
     assert "incomplete" not in body
+
+
+def test_a_report_whose_plans_are_not_a_list_is_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "plan.json"
+    path.write_text(json.dumps({"schemaVersion": 1, "kind": "preview", "plans": "x"}),
+                    encoding="utf-8")
+
+    with pytest.raises(InputError, match="malformed report"):
+        read_report(path)
+
+
+def test_an_offline_report_in_a_changed_pull_request_says_why_there_is_no_dry_run(
+        tmp_path: Path) -> None:
+    path = tmp_path / "validation.json"
+    path.write_text(json.dumps({"schemaVersion": 1, "kind": "validation", "plans": []}),
+                    encoding="utf-8")
+
+    body = dry_run_comment(read_report(path), "plans", CommentContext())
+
+    assert "a pull request from a fork, or the dry run could not run" in body
