@@ -3,12 +3,18 @@
 ``request`` is for idempotent calls (reads and searches): it retries connection errors,
 timeouts, 429/503/504 and RESOURCE_EXHAUSTED until the policy's deadline. ``send_once`` is a
 single attempt for writes whose retrying needs more care (migrate, in client.py).
+
+Until the cluster has answered anything, a request gives up after FIRST_CONTACT_DEADLINE
+(or the policy's deadline when that is shorter): a wrong address or port should not keep a
+user waiting for two minutes. Once it has answered, even with 503, the full deadline applies.
 """
 
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
@@ -29,8 +35,46 @@ from runner.cluster.secret import scrub
 from runner.cluster.tls import build_ssl_context
 from runner.errors import ClusterAuthError, ClusterResponseError, ClusterUnreachable
 
-RetryListener = Callable[[str], None]
-"""Called with a one-line, secret-free description of each retry (for verbose output)."""
+FIRST_CONTACT_DEADLINE = 10.0
+"""Seconds a request may retry before the cluster has answered anything at all."""
+
+
+@dataclass(frozen=True, slots=True)
+class RetryNotice:
+    """One retry a session is about to make; secret-free (method, path, status, error kind)."""
+
+    request: str
+    """Method and path, e.g. ``GET /topology``."""
+    reason: str
+    """``HTTP 503``, or the connection error, e.g. ``connection refused``."""
+    attempt: int
+    """The attempt about to be made (2 for the first retry)."""
+    remaining: float
+    """Seconds left before the request gives up."""
+    answered: bool
+    """Whether the cluster has answered any request of this session yet."""
+
+    def describe(self) -> str:
+        """One line for a person watching, e.g. on stderr."""
+        if self.reason.startswith("HTTP "):
+            what = f"the cluster answered {self.request} with {self.reason}"
+        else:
+            what = f"the cluster did not answer {self.request} ({self.reason})"
+        return f"{what}; retrying for up to {round(self.remaining)} s more"
+
+
+RetryListener = Callable[[RetryNotice], None]
+"""Called before each retry of an idempotent request (the CLI prints a throttled line)."""
+
+
+def transport_error_reason(error: httpx.TransportError) -> str:
+    """A short reason for a connection error: 'connection refused', 'timed out', ..."""
+    if isinstance(error, httpx.TimeoutException):
+        return "timed out"
+    text = re.sub(r"^\[Errno -?\d+\]\s*", "", str(error)).strip()
+    if not text:
+        return type(error).__name__
+    return text[0].lower() + text[1:]
 
 
 class RestSession:
@@ -39,12 +83,18 @@ class RestSession:
     def __init__(self, config: ClusterConfig, *, transport: httpx.BaseTransport | None = None,
                  clock: Clock = SYSTEM_CLOCK, policy: RetryPolicy | None = None,
                  rng: random.Random | None = None,
-                 on_retry: RetryListener | None = None) -> None:
+                 on_retry: RetryListener | None = None,
+                 first_contact_deadline: float = FIRST_CONTACT_DEADLINE) -> None:
         self.config = config
         self.clock = clock
         self.policy = policy or RetryPolicy(deadline=config.retry_deadline)
         self.rng = rng or random.Random()
         self._on_retry = on_retry
+        self._first_contact = replace(
+            self.policy, deadline=min(self.policy.deadline, first_contact_deadline))
+        self.answered = False
+        """Whether the cluster has answered any request yet (then retries get the full
+        deadline)."""
         verify = build_ssl_context(config)
         self._token_http = httpx.Client(transport=transport, verify=verify,
                                         timeout=config.timeout)
@@ -65,38 +115,52 @@ class RestSession:
     def send_once(self, method: str, path: str, *, json: Any = None) -> httpx.Response:
         """One attempt. Raises httpx.TransportError as is; 401/403 become ClusterAuthError."""
         response = self.http.request(method, path, json=json)
+        self.answered = True
         self.check_auth(response)
         return response
 
     def request(self, method: str, path: str, *, json: Any = None) -> httpx.Response:
         """An idempotent call with retries. Returns the response of any non-retryable status."""
         backoff = self.backoff()
+        if not self.answered:
+            backoff.policy = self._first_contact
+        request = f"{method} {path}"
         while True:
             try:
                 response = self.send_once(method, path, json=json)
             except httpx.TransportError as exc:
-                self.retry_or_give_up(backoff, f"{method} {path}: {type(exc).__name__}",
-                                      None, exc)
+                reason = scrub(transport_error_reason(exc), self.config.secrets())
+                self.retry_or_give_up(backoff, request, reason, None, exc,
+                                      error_kind=type(exc).__name__)
                 continue
+            backoff.policy = self.policy  # it answers: the full deadline
             if not is_retryable_response(response):
                 return response
-            self.retry_or_give_up(backoff, f"{method} {path}: HTTP {response.status_code}",
+            self.retry_or_give_up(backoff, request, f"HTTP {response.status_code}",
                                   retry_after_seconds(response, self.clock.now()), None)
 
-    def retry_or_give_up(self, backoff: Backoff, what: str, retry_after: float | None,
-                         error: Exception | None) -> None:
-        """Wait before the next attempt, or raise ClusterUnreachable past the deadline."""
+    def retry_or_give_up(self, backoff: Backoff, request: str, reason: str,
+                         retry_after: float | None, error: Exception | None, *,
+                         error_kind: str | None = None) -> None:
+        """Wait before the next attempt (telling the listener), or raise ClusterUnreachable
+        past the deadline."""
         if backoff.wait(retry_after):
             if self._on_retry is not None:
-                self._on_retry(f"retrying after {what} (attempt {backoff.attempts + 1})")
+                self._on_retry(RetryNotice(request, reason, backoff.attempts + 1,
+                                           max(0.0, backoff.remaining()), self.answered))
             return
-        message = (f"the cluster at {self.config.address} did not answer successfully within "
-                   f"{self.policy.deadline:g}s ({backoff.attempts + 1} attempts; last: {what})")
-        raise ClusterUnreachable(
-            scrub(message, self.config.secrets()),
-            hint="check the address (--cluster / CAMUNDA_REST_ADDRESS), the network and the "
-                 "cluster's health",
-        ) from error
+        last = f"{request}: {reason}" + (f" ({error_kind})" if error_kind else "")
+        tried = f"{backoff.policy.deadline:g}s ({backoff.attempts + 1} attempts; last: {last})"
+        if self.answered:
+            message = (f"the cluster at {self.config.address} did not answer successfully "
+                       f"within {tried}")
+            hint = ("check the address (--cluster / CAMUNDA_REST_ADDRESS), the network and "
+                    "the cluster's health")
+        else:
+            message = f"nothing answered at {self.config.address} within {tried}"
+            hint = ("check the address and port (--cluster / CAMUNDA_REST_ADDRESS) and that "
+                    "the cluster is running and reachable from here")
+        raise ClusterUnreachable(scrub(message, self.config.secrets()), hint=hint) from error
 
     def check_auth(self, response: httpx.Response) -> None:
         if response.status_code == 401:
