@@ -17,6 +17,7 @@ from runner.bpmn.model import Element, ProcessModel
 from runner.engine.hints import fix_line, unknown_id_hint, unmapped_hint
 from runner.engine.judge import judge
 from runner.engine.mapping import EffectiveInstruction, effective_instructions
+from runner.engine.rules import BY_CODE
 from runner.engine.state import MigrationRequest, Note, Rejection
 from runner.engine.synthetic import SYNTHETIC_INSTANCE_KEY, synthetic_snapshot
 from runner.findings import Finding, Location, Severity
@@ -154,7 +155,7 @@ def validate_offline(request: MigrationRequest, plan: Plan,
                                            request.source, request.target)
     bad = _instruction_findings(request, plan, effective)
     if bad:
-        return bad
+        return bad + version_notes(request, plan)
 
     rejected: dict[tuple[str, str], tuple[Rejection, list[str]]] = {}
     notes: dict[tuple[str, str], Note] = {}
@@ -193,4 +194,21 @@ def validate_offline(request: MigrationRequest, plan: Plan,
             n.code, severity, n.message,
             location=_instruction_location(plan, effective, n.element_id), hint=n.hint,
             related=_related(request, [n.element_id])))
-    return findings
+    return findings + version_notes(request, plan)
+
+
+N21_MESSAGE = (
+    "Camunda {version} rejects process instances with an incident (Z21B) and child "
+    "instances of a call activity (Z21A); offline validation cannot see them, the dry run "
+    "shows which instances are affected")
+
+
+def version_notes(request: MigrationRequest, plan: Plan) -> list[Finding]:
+    """Notes about the plan as a whole that the server version calls for: N21 on 8.4."""
+    if not BY_CODE["N21"].applies_to(request.server):
+        return []
+    version = f"{request.server.major}.{request.server.minor}"
+    return [Finding("N21", Severity.NOTE, N21_MESSAGE.format(version=version),
+                    location=plan.location_of("/source/processDefinitionId"),
+                    hint="resolve incidents before applying; migrate parent instances only, "
+                         "or upgrade the cluster to 8.5 or later")]

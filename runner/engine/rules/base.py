@@ -127,9 +127,10 @@ def warning(code: str, *, since: str | None = None,
     return register
 
 
-def note(code: str, doc: str, *, since: str | None = None, stage: Stage = Stage.RUNTIME,
-         rejection_type: RejectionType | None = None, transient: bool = False) -> None:
+def note(code: str, doc: str, *, since: str | None = None, until: str | None = None,
+         stage: Stage = Stage.RUNTIME, rejection_type: RejectionType | None = None,
+         transient: bool = False) -> None:
     """Register the documentation of a check that has no check function here: a runtime-only
     note (N code), or a rejection only callers that look things up can produce (Z03)."""
-    _REGISTERED.append(Rule(code, stage, inspect.cleandoc(doc), since, None,
+    _REGISTERED.append(Rule(code, stage, inspect.cleandoc(doc), since, until,
                             rejection_type, transient))

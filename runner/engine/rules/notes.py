@@ -20,3 +20,14 @@ note("N18", """A pending message-subscription distribution rejects the migration
     the live cluster knows; apply retries it as transient.
     Example: migrating v1 -> v2 -> v3 in quick succession while instances wait at messages.
     Fix: none needed.""", since="8.6", rejection_type="INVALID_STATE", transient=True)
+
+note("N21", """8.4 rejects instances with an incident and child instances (Z21A, Z21B)
+
+    Zeebe 8.4 refuses to migrate a process instance that a call activity created (Z21A) and
+    an instance with an incident on an active element (Z21B). Offline validation has no
+    instances, so on 8.4 it notes this once per plan; the dry run and apply judge every
+    instance and report those it rejects. From 8.5 on neither is an obstacle.
+    Example: `c8migrate validate --server-version 8.4 plans/order.yaml` on a plan whose
+    source process has call activities or jobs that can fail.
+    Fix: resolve incidents before applying, migrate parent instances only, or upgrade the
+    cluster to 8.5 or later.""", since="8.4", until="8.4", rejection_type="INVALID_STATE")
