@@ -54,6 +54,10 @@ def mapping_details(plan: Plan, edges: list[MappingEdge]) -> str:
              + "|".join(c[1] for c in columns) + "|\n"
              + "".join("| " + " | ".join(c[2](e) for c in columns) + " |\n" for e in shown))
     more = f"\n… and {len(edges) - len(shown)} more\n" if len(edges) > len(shown) else ""
+    if any(e.instances for e in edges):
+        more += ("\n<sub>An instance counts at every element it is active in (a task and "
+                 "the sub-process around it), so the column can add up to more than the "
+                 "matched instances.</sub>\n")
     summary = (f"Mapping: {plural(len(edges), 'element')}, {renamed} renamed, "
                f"{unmapped} without mapping")
     return details(summary, f"```mermaid\n{diagram}\n```\n\n{table}{more}", open_=False)

@@ -10,7 +10,8 @@ import pytest
 from runner.findings import Finding, Location, Severity
 from runner.reporters import RenderOptions, render_apply, render_previews, render_validation
 from runner.reporters.base import GITHUB_COMMENT_LIMIT
-from runner.reporters.markdown_blocks import blocked_text
+from runner.reporters.markdown_blocks import blocked_text, mapping_details
+from runner.reporters.mermaid import MappingEdge
 from runner.reporters.summary import BlockedGroup
 from runner.results import BlockedInstance, ElementMove, PlanPreview
 
@@ -174,3 +175,13 @@ def test_blocked_reasons_name_the_rule_in_words_and_the_element_without_at() -> 
     assert output.startswith("**Z22** A newly opened catch event must be able to evaluate "
                              "its expressions: 3 instances, element `Event_OrderCancelled`")
     assert " at `Event_OrderCancelled`" not in output
+
+
+def test_mapping_table_explains_why_instances_add_up_to_more_than_matched() -> None:
+    plan = samples.preview().plan
+    live = [MappingEdge("SubProcess_Payment", "SubProcess_Payment", "SUB_PROCESS", 6),
+            MappingEdge("Task_Charge", "Task_Authorize", "SERVICE_TASK", 6)]
+    offline = [MappingEdge("Task_Charge", "Task_Authorize", "SERVICE_TASK")]
+
+    assert "can add up to more than the matched instances" in mapping_details(plan, live)
+    assert "matched instances" not in mapping_details(plan, offline)
