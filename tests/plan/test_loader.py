@@ -358,3 +358,19 @@ def test_messages_for_alternatives_and_wrong_shapes(repo: Path) -> None:
         (9, 9, "mappings.auto: 'same_id' is not one of same-id, none; did you mean 'same-id'?"),
         (10, 3, "mappings.instructions: expected a list, got a mapping"),
     ]
+
+
+@pytest.mark.parametrize("version, valid", [
+    ("1", True), ("2147483647", True), ("0", False), ("2147483648", False),
+    ("99999999999999999999", False)])
+def test_versions_are_bounded_to_zeebes_int32_range(repo: Path, version: str,
+                                                    valid: bool) -> None:
+    text = FULL_PLAN.replace("  version: 1\n", f"  version: {version}\n")
+    result = load_plan(write_plan(repo, text))
+    if valid:
+        assert result.findings == () and result.plan is not None
+        assert result.plan.source.version == int(version)
+        return
+    [finding] = result.findings
+    assert finding.code == "P02" and finding.location is not None
+    assert finding.location.line == 9 and finding.message.startswith("source.version: ")
