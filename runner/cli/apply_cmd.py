@@ -20,7 +20,12 @@ from typing import cast
 import click
 
 from runner import exit_codes
-from runner.cli.cluster_options import ClusterOptions, build_client, cluster_options
+from runner.cli.cluster_options import (
+    ClusterOptions,
+    RetryNoticePrinter,
+    build_client,
+    cluster_options,
+)
 from runner.cli.errors import error_boundary
 from runner.cli.flow_common import (
     concurrency_option,
@@ -91,7 +96,7 @@ def _run(paths: tuple[Path, ...], cluster: ClusterOptions, fmt: str, output: Pat
     progress = progress_for(quiet=quiet)
     reports: list[ApplyReport] = []
     stopped: RunnerError | None = None
-    with build_client(cluster) as client:
+    with build_client(cluster, on_retry=RetryNoticePrinter()) as client:
         server = client.server_version()
         for plan in loaded.plans:
             settings = ApplySettings(journal_dir=journal_dir,

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 import functools
 import os
+import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,7 +31,7 @@ import httpx
 from runner.cluster.client import ClusterClient
 from runner.cluster.config import AUTH_STRATEGIES, ClusterConfig, resolve
 from runner.cluster.secret import Secret
-from runner.cluster.transport import RetryListener
+from runner.cluster.transport import RetryListener, RetryNotice
 from runner.errors import ConfigError
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -167,5 +169,28 @@ def build_client(options: ClusterOptions, env: Mapping[str, str] | None = None, 
                  transport: httpx.BaseTransport | None = None) -> ClusterClient:
     """A ClusterClient for the parsed options. Raises ConfigError for bad settings.
 
-    ``transport`` replaces the network (tests use httpx.MockTransport)."""
+    ``on_retry`` hears of each retry (commands pass a RetryNoticePrinter); ``transport``
+    replaces the network (tests use httpx.MockTransport)."""
     return ClusterClient(resolve_config(options, env), on_retry=on_retry, transport=transport)
+
+
+class RetryNoticePrinter:
+    """Prints the client's retry notices on stderr, at most one line every ``interval``
+    seconds, so a user facing a wrong address or a busy cluster sees why nothing happens."""
+
+    def __init__(self, *, echo: Callable[[str], None] | None = None,
+                 monotonic: Callable[[], float] = time.monotonic,
+                 interval: float = 5.0) -> None:
+        self._echo = echo or (lambda line: click.echo(line, err=True))
+        self._monotonic = monotonic
+        self._interval = interval
+        self._last: float | None = None
+        self._lock = threading.Lock()  # retries come from the worker threads too
+
+    def __call__(self, notice: RetryNotice) -> None:
+        now = self._monotonic()
+        with self._lock:
+            if self._last is not None and now - self._last < self._interval:
+                return
+            self._last = now
+        self._echo(f"c8migrate: {notice.describe()}")

@@ -16,7 +16,12 @@ from pathlib import Path
 import click
 
 from runner import exit_codes
-from runner.cli.cluster_options import ClusterOptions, build_client, cluster_options
+from runner.cli.cluster_options import (
+    ClusterOptions,
+    RetryNoticePrinter,
+    build_client,
+    cluster_options,
+)
 from runner.cli.errors import error_boundary
 from runner.cli.flow_common import journal_dir_option
 from runner.cli.options import write_report
@@ -36,7 +41,7 @@ def command(ctx: click.Context, cluster: ClusterOptions, journal_dir: Path, fmt:
     """Check applied plans for instances still on their source version."""
     debug = bool((ctx.obj or {}).get("debug"))
     with error_boundary(debug):
-        with build_client(cluster) as client:
+        with build_client(cluster, on_retry=RetryNoticePrinter()) as client:
             results = check_drift(journal_dir, client)
         text = render_json(results) if fmt == "json" else render_text(results, journal_dir)
         write_report(text, output)

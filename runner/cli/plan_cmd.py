@@ -17,7 +17,12 @@ from pathlib import Path
 import click
 
 from runner import exit_codes
-from runner.cli.cluster_options import ClusterOptions, build_client, cluster_options
+from runner.cli.cluster_options import (
+    ClusterOptions,
+    RetryNoticePrinter,
+    build_client,
+    cluster_options,
+)
 from runner.cli.errors import error_boundary
 from runner.cli.flow_common import (
     concurrency_option,
@@ -69,7 +74,7 @@ def _run(paths: tuple[Path, ...], cluster: ClusterOptions, fmt: str, output: Pat
          quiet: bool) -> int:
     loaded = load_plans(plan_files(paths, changed_since))
     progress = progress_for(quiet=quiet)
-    with build_client(cluster) as client:
+    with build_client(cluster, on_retry=RetryNoticePrinter()) as client:
         server = client.server_version()
         previews = [build_preview(plan, client, server=server, progress=progress,
                                   concurrency=concurrency or plan.rollout.concurrency

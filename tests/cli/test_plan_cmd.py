@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
+import socket
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +15,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from runner import exit_codes
+from runner.cli.cluster_options import RetryNoticePrinter
 from runner.cli.main import cli
+from runner.cluster.transport import RetryNotice
 from runner.sandbox.process import SandboxProcess, start_sandbox
 
 REPO = Path(__file__).resolve().parents[2]
@@ -124,3 +128,45 @@ def test_changed_since_dry_runs_only_the_changed_plans(
     assert result.exit_code == exit_codes.OK, result.output
     names = [p["name"] for p in json.loads(result.stdout)["plans"]]
     assert names == ["onboarding-retail-2025.2"]
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def test_an_unreachable_cluster_is_reported_while_retrying_and_ends_with_exit_2(
+        tmp_path: Path) -> None:
+    port = _closed_port()
+    config = tmp_path / "cluster.yaml"
+    config.write_text("retryDeadline: 1.5\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["plan", DEMO[0], "--cluster", f"http://127.0.0.1:{port}",
+                                      "--config", str(config)], env=CLEAN_ENV)
+    assert result.exit_code == exit_codes.USAGE
+    assert result.stdout == ""
+    assert (f"error: nothing answered at http://127.0.0.1:{port}/v2 within 1.5s"
+            in result.stderr)
+    assert "last: GET /topology: connection refused (ConnectError)" in result.stderr
+    notices = re.findall(r"^c8migrate: the cluster did not answer GET /topology \(connection "
+                         r"refused\); retrying for up to [01] s more$", result.stderr, re.M)
+    assert len(notices) == 1  # at most one line every 5 s
+    assert "Traceback" not in result.output
+
+
+def test_retry_notices_are_printed_at_most_once_per_interval() -> None:
+    now = [100.0]
+    lines: list[str] = []
+    printer = RetryNoticePrinter(echo=lines.append, monotonic=lambda: now[0], interval=5.0)
+    for moment, remaining in ((100.0, 9.0), (101.0, 8.0), (104.9, 5.0), (105.0, 4.0),
+                              (106.0, 3.0), (110.5, 0.4)):
+        now[0] = moment
+        printer(RetryNotice("GET /topology", "connection refused", 2, remaining, False))
+    assert lines == [
+        "c8migrate: the cluster did not answer GET /topology (connection refused); "
+        "retrying for up to 9 s more",
+        "c8migrate: the cluster did not answer GET /topology (connection refused); "
+        "retrying for up to 4 s more",
+        "c8migrate: the cluster did not answer GET /topology (connection refused); "
+        "retrying for up to 0 s more",
+    ]
