@@ -23,6 +23,7 @@ from runner.bpmn.model import BpmnDocument, ProcessModel
 from runner.bpmn.parser import load_bpmn
 from runner.engine.mapping import effective_instructions
 from runner.engine.offline import validate_offline
+from runner.engine.rules import judged_version
 from runner.engine.state import MigrationRequest
 from runner.errors import BpmnLoadError
 from runner.findings import Finding, Severity, sorted_findings
@@ -115,8 +116,16 @@ def validate_plan(plan: Plan, server: ServerVersion,
     if source is None or target is None:
         return PlanValidation(plan.path, plan, tuple(sorted_findings(findings)))
     effective = effective_instructions(plan.mappings, plan.auto_mapping, source, target)
-    request = MigrationRequest(source, target, tuple(e.instruction() for e in effective), server)
+    judged = judged_version(server)
+    request = MigrationRequest(source, target, tuple(e.instruction() for e in effective), judged)
     findings.extend(validate_offline(request, plan, effective))
+    if judged != server:
+        findings.append(Finding(
+            "N00", Severity.NOTE,
+            f"Camunda {server.major}.{server.minor} is newer than the newest version whose "
+            f"migration rules c8migrate knows: judged with the rules of "
+            f"{judged.major}.{judged.minor}", plan.location_of("/source"),
+            hint="upgrade c8migrate for the rules of newer versions"))
     return PlanValidation(
         plan.path, plan, tuple(sorted_findings(findings)),
         effective_mappings=tuple((e.source, e.target, e.origin) for e in effective))

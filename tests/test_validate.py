@@ -11,6 +11,7 @@ import pytest
 from runner.bpmn.parser import load_bpmn
 from runner.engine.mapping import effective_instructions
 from runner.engine.offline import validate_offline
+from runner.engine.rules import NEWEST_RULES
 from runner.engine.state import MigrationRequest
 from runner.errors import BpmnLoadError
 from runner.findings import Severity
@@ -214,3 +215,20 @@ def test_a_deeply_nested_yaml_file_in_a_folder_is_a_located_p01_not_a_crash(
     [finding] = results["deep.yaml"].findings
     assert finding.code == "P01" and "nests deeper than" in finding.message
     assert finding.location is not None and finding.location.line == 1
+
+
+@pytest.mark.parametrize("newer", ["9.0", "8.99"])
+def test_a_server_newer_than_the_known_rules_is_judged_with_them_and_noted(
+        newer: str) -> None:
+    known = validate_paths([str(PLANS)], NEWEST_RULES, "option")
+    result = validate_paths([str(PLANS)], ServerVersion.parse(newer), "option")
+    assert result.server_version == ServerVersion.parse(newer)
+    for plan, same in zip(result.plans, known.plans, strict=True):
+        [note] = [f for f in plan.findings if f.code == "N00"]
+        assert note.severity == Severity.NOTE and note.location is not None
+        assert note.message == (
+            f"Camunda {newer} is newer than the newest version whose migration rules "
+            f"c8migrate knows: judged with the rules of {NEWEST_RULES.major}."
+            f"{NEWEST_RULES.minor}")
+        assert [f for f in plan.findings if f.code != "N00"] == list(same.findings)
+    assert not any(f.code == "N00" for f in known.findings)

@@ -23,6 +23,7 @@ STAGE_TEXT = {
     Stage.CATCH_EVENTS: "per active element instance (catch events)",
     Stage.TRAP: "per migrated element instance",
     Stage.RUNTIME: "at runtime only",
+    Stage.PLAN: "once per plan, offline",
 }
 
 

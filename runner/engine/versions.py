@@ -60,6 +60,13 @@ def _allowed(table: dict[str, str], name: str, server: ServerVersion) -> bool:
     return since is not None and server >= _since(since)
 
 
+def newest_table_version() -> ServerVersion:
+    """The newest version any of the tables above names."""
+    tables = (_ELEMENT_TYPES_SINCE, _CATCH_EVENT_TYPES_SINCE, _BOUNDARY_TYPES_SINCE,
+              _EVENT_SUB_PROCESS_TYPES_SINCE)
+    return max(_since(v) for table in tables for v in table.values())
+
+
 def element_type_supported(element_type: str, server: ServerVersion) -> bool:
     """Whether an active element instance of this type can be migrated (R6)."""
     return _allowed(_ELEMENT_TYPES_SINCE, element_type, server)

@@ -17,6 +17,8 @@ from runner.engine.rules import (  # noqa: F401  (imported for registration)
     traps_tasks,
 )
 from runner.engine.rules.base import Rule, Stage, registered
+from runner.engine.versions import newest_table_version
+from runner.version import NEWEST, ServerVersion
 
 REGISTRY: tuple[Rule, ...] = registered()
 """All rules: rejections (Z), warnings (W), runtime-only notes (N)."""
@@ -27,4 +29,18 @@ check and the 8.6+ per-container check; both report the same concept."""
 for _rule in REGISTRY:
     BY_CODE.setdefault(_rule.code, _rule)
 
-__all__ = ["BY_CODE", "REGISTRY", "Rule", "Stage"]
+NEWEST_RULES: ServerVersion = max(
+    [NEWEST, newest_table_version(),
+     *(ServerVersion.parse(v) for r in REGISTRY for v in (r.since, r.until) if v)])
+"""The newest minor version whose migration rules are known: a newer server is judged with
+these rules (and offline validation says so, N00)."""
+
+
+def judged_version(server: ServerVersion) -> ServerVersion:
+    """The version whose rules judge ``server``: itself, or NEWEST_RULES when it is newer."""
+    if (server.major, server.minor) > (NEWEST_RULES.major, NEWEST_RULES.minor):
+        return NEWEST_RULES
+    return server
+
+
+__all__ = ["BY_CODE", "NEWEST_RULES", "REGISTRY", "Rule", "Stage", "judged_version"]

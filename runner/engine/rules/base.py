@@ -38,6 +38,8 @@ class Stage(enum.Enum):
     """Per accepted element instance: silent traps Zeebe accepts (warnings)."""
     RUNTIME = "runtime"
     """Documentation of a runtime-only check that offline validation cannot decide."""
+    PLAN = "plan"
+    """Offline validation, once per plan: a note about the plan as a whole."""
 
 
 RejectionCheck = Callable[[Visit], Rejection | None]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from runner.engine.rules.base import note
+from runner.engine.rules.base import Stage, note
 
 note("N17", """A concurrent command rejects the migration; apply retries (Z17)
 
@@ -31,3 +31,14 @@ note("N21", """8.4 rejects instances with an incident and child instances (Z21A,
     source process has call activities or jobs that can fail.
     Fix: resolve incidents before applying, migrate parent instances only, or upgrade the
     cluster to 8.5 or later.""", since="8.4", until="8.4", rejection_type="INVALID_STATE")
+
+note("N00", """The server is newer than the newest rules c8migrate knows
+
+    `--server-version` accepts any version from 8.4 on. For a version newer than the newest
+    one whose migration rules c8migrate knows, validation judges with those newest rules and
+    notes it once per plan: a newer Zeebe may allow more (new element types) or word its
+    rejections differently.
+    Example: `c8migrate validate --server-version 9.0 plans/` notes that the rules of the
+    newest known version were used.
+    Fix: none needed; upgrade c8migrate for the rules of the newer version.""",
+     stage=Stage.PLAN)
