@@ -1,5 +1,6 @@
 """Document-level integrity checks of a parsed BPMN file (B05 duplicate ids, B08 boundary
-events that are not attached to an activity)."""
+events that are not attached to an activity, B09 flow elements without an id, B10 sequence
+flows whose source or target is not a flow node of their process)."""
 
 from __future__ import annotations
 
@@ -89,3 +90,57 @@ def _collect_hosts(scope: etree._Element, can_host: dict[str, bool],
             boundary_events.append((element_id, child.get("attachedToRef"), line_of(child)))
         if tag in SCOPE_TAGS:
             _collect_hosts(child, can_host, boundary_events)
+
+
+_SEQUENCE_FLOW = "sequenceFlow"
+_NO_ID_HINT = "give every flow element a unique id; Zeebe refuses to deploy the file otherwise"
+
+
+def check_ids_and_flows(processes: dict[str, etree._Element], file: str) -> None:
+    """Raise B09 for every flow element without an id (or with a blank one) and, when all
+    have one, B10 for every sequence flow whose sourceRef or targetRef is missing or names
+    no flow node of its own process. Zeebe refuses to deploy either."""
+    missing: list[Finding] = []
+    broken: list[Finding] = []
+    for process in processes.values():
+        nodes: set[str] = set()
+        flows: list[etree._Element] = []
+        _collect_ids(process, nodes, flows, missing, file)
+        for flow in flows:
+            for side in ("sourceRef", "targetRef"):
+                ref = flow.get(side)
+                if ref and ref in nodes:
+                    continue
+                problem = (f"has no {side}" if not ref else
+                           f"{side} '{ref}' is not a flow node of process '{process.get('id')}'")
+                broken.append(Finding(
+                    "B10", Severity.ERROR, f"sequence flow '{flow.get('id')}' {problem}",
+                    Location(file, line_of(flow)),
+                    hint="connect the flow to elements of the same process; Zeebe refuses "
+                         "to deploy the file otherwise"))
+    if missing:
+        raise BpmnLoadError(f"{file}: flow elements without an id", findings=tuple(missing))
+    if broken:
+        raise BpmnLoadError(f"{file}: sequence flows refer to missing elements",
+                            findings=tuple(broken))
+
+
+def _collect_ids(scope: etree._Element, nodes: set[str], flows: list[etree._Element],
+                 missing: list[Finding], file: str) -> None:
+    """The flow node ids and sequence flows under ``scope`` (the parser's walk, which also
+    descends into scopes), and a B09 finding for each flow element without an id."""
+    for child in scope.iterchildren(_ANY_MODEL):
+        tag = child.tag[_LOCAL:]
+        is_esp = tag == "subProcess" and child.get("triggeredByEvent") == "true"
+        if element_type_of(tag, is_esp) is None:
+            continue
+        element_id = (child.get("id") or "").strip()
+        if not element_id:
+            missing.append(Finding("B09", Severity.ERROR, f"{tag} without an id",
+                                   Location(file, line_of(child)), hint=_NO_ID_HINT))
+        elif tag == _SEQUENCE_FLOW:
+            flows.append(child)
+        else:
+            nodes.add(element_id)
+        if tag in SCOPE_TAGS:
+            _collect_ids(child, nodes, flows, missing, file)

@@ -9,9 +9,11 @@ collaboration is its own process; ids resolve only inside it) or raise BpmnLoadE
     B02 DOCTYPE / entities refused     B06 no process in the file
     B03 file too large                 B07 file missing or unreadable
     B04 root is not bpmn:definitions   B08 boundary event not attached to an activity
+    B09 flow element without an id    B10 sequence flow refers to a missing element
 
-B08 is raised rather than passed on: Zeebe refuses to deploy such a model, so no instance
-can ever wait in it, and a model whose boundary events float free would mislead every rule.
+B08-B10 are raised rather than passed on: Zeebe refuses to deploy such a model, so no
+instance can ever wait in it, and a model whose boundary events float free or whose flows
+lead nowhere would mislead every rule.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from runner.bpmn.element_types import (
     SCOPE_TAGS,
     element_type_of,
 )
-from runner.bpmn.integrity import check_attachments, check_unique_ids
+from runner.bpmn.integrity import check_attachments, check_ids_and_flows, check_unique_ids
 from runner.bpmn.lazy_elements import LazyElements
 from runner.bpmn.model import BpmnDocument, Element, ProcessModel
 from runner.bpmn.namespaces import (
@@ -97,6 +99,7 @@ def parse_bpmn_bytes(data: bytes, file: str) -> BpmnDocument:
         raise load_error(
             "B06", "the file has no process (a collaboration without a process or empty "
             "definitions cannot be deployed)", Location(file, line_of(root)))
+    check_ids_and_flows(process_elements, file)
     check_attachments(process_elements, file)
     return BpmnDocument(
         file=file,

@@ -217,3 +217,50 @@ def test_too_deep_nesting_is_a_located_b01_in_our_words() -> None:
     assert finding.code == "B01"
     assert finding.message == "not well-formed XML: elements nest deeper than 256 levels"
     assert finding.location is not None and finding.location.line == 1
+
+
+@pytest.mark.parametrize(("element", "words"), [
+    ("<bpmn:serviceTask/>", "serviceTask without an id"),
+    ('<bpmn:userTask id=""/>', "userTask without an id"),
+    ('<bpmn:subProcess id="S">\n<bpmn:endEvent id=" "/></bpmn:subProcess>',
+     "endEvent without an id"),
+    ('<bpmn:sequenceFlow sourceRef="T" targetRef="T"/>', "sequenceFlow without an id"),
+])
+def test_flow_element_without_an_id_is_b09(element: str, words: str) -> None:
+    data = (f'<bpmn:definitions xmlns:bpmn="{MODEL_NS}">\n<bpmn:process id="p">\n'
+            f'<bpmn:task id="T"/>\n{element}\n</bpmn:process>\n</bpmn:definitions>').encode()
+    finding = only(failure(data))
+    assert finding.code == "B09" and words in finding.message
+    assert finding.location is not None and finding.location.line in (4, 5)
+    assert finding.hint is not None and "Zeebe refuses to deploy" in finding.hint
+
+
+@pytest.mark.parametrize(("refs", "words"), [
+    ('sourceRef="T" targetRef="Nowhere"', "targetRef 'Nowhere' is not a flow node"),
+    ('sourceRef="Gone" targetRef="T"', "sourceRef 'Gone' is not a flow node"),
+    ('sourceRef="T" targetRef="Elsewhere"', "targetRef 'Elsewhere' is not a flow node"),
+    ('targetRef="T"', "has no sourceRef"),
+    ('sourceRef="T" targetRef=""', "has no targetRef"),
+    ('sourceRef="T" targetRef="F0"', "targetRef 'F0' is not a flow node"),
+])
+def test_sequence_flow_to_a_missing_element_is_b10(refs: str, words: str) -> None:
+    data = (f'<bpmn:definitions xmlns:bpmn="{MODEL_NS}">\n<bpmn:process id="p">\n'
+            '<bpmn:task id="T"/><bpmn:sequenceFlow id="F0" sourceRef="T" targetRef="T"/>\n'
+            f'<bpmn:sequenceFlow id="F" {refs}/>\n</bpmn:process>\n'
+            '<bpmn:process id="q"><bpmn:task id="Elsewhere"/></bpmn:process>\n'
+            '</bpmn:definitions>').encode()
+    finding = only(failure(data))
+    assert finding.code == "B10"
+    assert finding.location == Location("in.bpmn", 4)
+    assert finding.message.startswith("sequence flow 'F' ") and words in finding.message
+
+
+def test_flows_between_nested_elements_of_one_process_are_fine() -> None:
+    data = (f'<bpmn:definitions xmlns:bpmn="{MODEL_NS}"><bpmn:process id="p">'
+            '<bpmn:startEvent id="S"/><bpmn:subProcess id="Sub"><bpmn:task id="T"/>'
+            '<bpmn:complexGateway id="C"/>'
+            '<bpmn:sequenceFlow id="F1" sourceRef="T" targetRef="C"/></bpmn:subProcess>'
+            '<bpmn:sequenceFlow id="F2" sourceRef="S" targetRef="Sub"/>'
+            '</bpmn:process></bpmn:definitions>').encode()
+    model = parse_bpmn_bytes(data, "ok.bpmn").process("p")
+    assert model is not None and model.elements["F1"].target_ref == "C"
