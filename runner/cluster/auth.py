@@ -3,7 +3,8 @@
 OAUTH is the client-credentials grant: a form POST of grant_type, client_id, client_secret,
 audience (and scope, when set) to the token URL. The token is cached until shortly before
 ``expires_in`` runs out; when the API answers 401 anyway (revoked, clock skew) the token is
-fetched again once and the request re-sent once.
+fetched again once and the request re-sent once. Like API requests, token requests give up
+after FIRST_CONTACT_DEADLINE while the token endpoint has never answered.
 """
 
 from __future__ import annotations
@@ -11,11 +12,21 @@ from __future__ import annotations
 import base64
 import threading
 from collections.abc import Generator
+from dataclasses import replace
 
 import httpx
 
 from runner.cluster.config import ClusterConfig
-from runner.cluster.retry import Backoff, Clock, RetryPolicy, is_retryable_response
+from runner.cluster.retry import (
+    FIRST_CONTACT_DEADLINE,
+    Backoff,
+    Clock,
+    RetryListener,
+    RetryNotice,
+    RetryPolicy,
+    is_retryable_response,
+    transport_error_reason,
+)
 from runner.cluster.secret import Secret, scrub
 from runner.errors import ClusterAuthError, ClusterUnreachable, ConfigError
 
@@ -58,7 +69,8 @@ class OAuthClientCredentials(httpx.Auth):
 
     def __init__(self, *, token_url: str, client_id: str, client_secret: Secret, audience: str,
                  scope: str | None, http: httpx.Client, clock: Clock,
-                 policy: RetryPolicy) -> None:
+                 policy: RetryPolicy, on_retry: RetryListener | None = None,
+                 first_contact_deadline: float = FIRST_CONTACT_DEADLINE) -> None:
         self._token_url = token_url
         self._client_id = client_id
         self._client_secret = client_secret
@@ -67,6 +79,10 @@ class OAuthClientCredentials(httpx.Auth):
         self._http = http
         self._clock = clock
         self._policy = policy
+        self._first_contact = replace(policy, deadline=min(policy.deadline,
+                                                           first_contact_deadline))
+        self._on_retry = on_retry
+        self._answered = False
         self._lock = threading.Lock()
         self._token: Secret | None = None
         self._valid_until = 0.0
@@ -105,21 +121,27 @@ class OAuthClientCredentials(httpx.Auth):
                 "client_secret": self._client_secret.reveal(), "audience": self._audience}
         if self._scope:
             form["scope"] = self._scope
-        backoff = Backoff(self._policy, self._clock)
+        backoff = Backoff(self._policy if self._answered else self._first_contact, self._clock)
         while True:
             try:
                 response = self._http.post(self._token_url, data=form,
                                            headers={"Accept": "application/json"})
             except httpx.TransportError as exc:
+                reason = scrub(transport_error_reason(exc), [self._client_secret])
                 if backoff.wait():
+                    self._tell(reason, backoff)
                     continue
                 raise ClusterUnreachable(
-                    f"cannot reach the OAuth token endpoint {self._token_url}: "
-                    f"{type(exc).__name__}",
+                    f"cannot reach the OAuth token endpoint {self._token_url} within "
+                    f"{backoff.policy.deadline:g}s ({backoff.attempts + 1} attempts; last: "
+                    f"{reason} ({type(exc).__name__}))",
                     hint="check CAMUNDA_OAUTH_URL / --oauth-url and the network",
                 ) from None
+            self._answered = True
+            backoff.policy = self._policy
             retryable = is_retryable_response(response) or response.status_code >= 500
             if retryable and backoff.wait():
+                self._tell(f"HTTP {response.status_code}", backoff)
                 continue
             break
         self.fetches += 1
@@ -140,6 +162,13 @@ class OAuthClientCredentials(httpx.Auth):
         self._token = Secret(str(token))
         self._valid_until = self._clock.monotonic() + max(0.0, lifetime - margin)
 
+    def _tell(self, reason: str, backoff: Backoff) -> None:
+        if self._on_retry is not None:
+            path = httpx.URL(self._token_url).path or "/"
+            self._on_retry(RetryNotice(f"POST {path}", reason, backoff.attempts + 1,
+                                       max(0.0, backoff.remaining()), self._answered,
+                                       server="the OAuth token endpoint"))
+
     def _refusal(self, response: httpx.Response) -> str:
         reason = ""
         try:
@@ -157,8 +186,10 @@ class OAuthClientCredentials(httpx.Auth):
 
 
 def build_auth(config: ClusterConfig, *, token_http: httpx.Client, clock: Clock,
-               policy: RetryPolicy) -> httpx.Auth | None:
-    """The httpx auth flow for ``config.auth_strategy`` (None for NONE)."""
+               policy: RetryPolicy, on_retry: RetryListener | None = None,
+               first_contact_deadline: float = FIRST_CONTACT_DEADLINE) -> httpx.Auth | None:
+    """The httpx auth flow for ``config.auth_strategy`` (None for NONE); ``on_retry`` hears
+    of token request retries."""
     if config.auth_strategy == "NONE":
         return None
     if config.auth_strategy == "BASIC":
@@ -174,6 +205,7 @@ def build_auth(config: ClusterConfig, *, token_http: httpx.Client, clock: Clock,
     return OAuthClientCredentials(
         token_url=config.oauth_url, client_id=config.client_id,
         client_secret=config.client_secret, audience=config.audience, scope=config.scope,
-        http=token_http, clock=clock, policy=policy,
+        http=token_http, clock=clock, policy=policy, on_retry=on_retry,
+        first_contact_deadline=first_contact_deadline,
     )
 

@@ -9,7 +9,9 @@ unknown outcome is decided by the client (it reads the instance back first), not
 from __future__ import annotations
 
 import random
+import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
@@ -20,6 +22,49 @@ import httpx
 from runner.cluster.problem import is_resource_exhausted, parse_problem
 
 RETRYABLE_STATUS = frozenset({429, 503, 504})
+
+FIRST_CONTACT_DEADLINE = 10.0
+"""Seconds a request may retry before the cluster has answered anything at all."""
+
+
+@dataclass(frozen=True, slots=True)
+class RetryNotice:
+    """One retry a session is about to make; secret-free (method, path, status, error kind)."""
+
+    request: str
+    """Method and path, e.g. ``GET /topology``."""
+    reason: str
+    """``HTTP 503``, or the connection error, e.g. ``connection refused``."""
+    attempt: int
+    """The attempt about to be made (2 for the first retry)."""
+    remaining: float
+    """Seconds left before the request gives up."""
+    answered: bool
+    """Whether the server has answered any request of this session yet."""
+    server: str = "the cluster"
+    """Who is asked: the cluster, or its OAuth token endpoint."""
+
+    def describe(self) -> str:
+        """One line for a person watching, e.g. on stderr."""
+        if self.reason.startswith("HTTP "):
+            what = f"{self.server} answered {self.request} with {self.reason}"
+        else:
+            what = f"{self.server} did not answer {self.request} ({self.reason})"
+        return f"{what}; retrying for up to {round(self.remaining)} s more"
+
+
+RetryListener = Callable[[RetryNotice], None]
+"""Called before each retry of an idempotent request (the CLI prints a throttled line)."""
+
+
+def transport_error_reason(error: httpx.TransportError) -> str:
+    """A short reason for a connection error: 'connection refused', 'timed out', ..."""
+    if isinstance(error, httpx.TimeoutException):
+        return "timed out"
+    text = re.sub(r"^\[Errno -?\d+\]\s*", "", str(error)).strip()
+    if not text:
+        return type(error).__name__
+    return text[0].lower() + text[1:]
 
 
 class Clock(Protocol):

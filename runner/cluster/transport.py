@@ -12,9 +12,7 @@ user waiting for two minutes. Once it has answered, even with 503, the full dead
 from __future__ import annotations
 
 import random
-import re
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import Any
 
 import httpx
@@ -24,58 +22,23 @@ from runner.cluster.auth import build_auth
 from runner.cluster.config import ClusterConfig
 from runner.cluster.problem import parse_problem
 from runner.cluster.retry import (
+    FIRST_CONTACT_DEADLINE,
     SYSTEM_CLOCK,
     Backoff,
     Clock,
+    RetryListener,
+    RetryNotice,
     RetryPolicy,
     is_retryable_response,
     retry_after_seconds,
+    transport_error_reason,
 )
 from runner.cluster.secret import scrub
 from runner.cluster.tls import build_ssl_context
 from runner.errors import ClusterAuthError, ClusterResponseError, ClusterUnreachable
 
-FIRST_CONTACT_DEADLINE = 10.0
-"""Seconds a request may retry before the cluster has answered anything at all."""
-
-
-@dataclass(frozen=True, slots=True)
-class RetryNotice:
-    """One retry a session is about to make; secret-free (method, path, status, error kind)."""
-
-    request: str
-    """Method and path, e.g. ``GET /topology``."""
-    reason: str
-    """``HTTP 503``, or the connection error, e.g. ``connection refused``."""
-    attempt: int
-    """The attempt about to be made (2 for the first retry)."""
-    remaining: float
-    """Seconds left before the request gives up."""
-    answered: bool
-    """Whether the cluster has answered any request of this session yet."""
-
-    def describe(self) -> str:
-        """One line for a person watching, e.g. on stderr."""
-        if self.reason.startswith("HTTP "):
-            what = f"the cluster answered {self.request} with {self.reason}"
-        else:
-            what = f"the cluster did not answer {self.request} ({self.reason})"
-        return f"{what}; retrying for up to {round(self.remaining)} s more"
-
-
-RetryListener = Callable[[RetryNotice], None]
-"""Called before each retry of an idempotent request (the CLI prints a throttled line)."""
-
-
-def transport_error_reason(error: httpx.TransportError) -> str:
-    """A short reason for a connection error: 'connection refused', 'timed out', ..."""
-    if isinstance(error, httpx.TimeoutException):
-        return "timed out"
-    text = re.sub(r"^\[Errno -?\d+\]\s*", "", str(error)).strip()
-    if not text:
-        return type(error).__name__
-    return text[0].lower() + text[1:]
-
+__all__ = ["FIRST_CONTACT_DEADLINE", "RestSession", "RetryListener", "RetryNotice",
+           "transport_error_reason"]
 
 class RestSession:
     """httpx.Client plus auth, TLS, retries and translation to runner.errors."""
@@ -98,7 +61,8 @@ class RestSession:
         verify = build_ssl_context(config)
         self._token_http = httpx.Client(transport=transport, verify=verify,
                                         timeout=config.timeout)
-        auth = build_auth(config, token_http=self._token_http, clock=clock, policy=self.policy)
+        auth = build_auth(config, token_http=self._token_http, clock=clock, policy=self.policy,
+                          on_retry=on_retry, first_contact_deadline=first_contact_deadline)
         self.http = httpx.Client(
             base_url=config.address, transport=transport, verify=verify,
             timeout=config.timeout, auth=auth,

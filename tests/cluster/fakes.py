@@ -113,6 +113,9 @@ class FakeCamunda:
         if url.startswith(OAUTH_URL):
             self.requests.append(Recorded(request.method, "TOKEN", body,
                                           httpx.Headers(request.headers)))
+            token_faults = self.faults.get("TOKEN")
+            if token_faults:
+                raise token_faults.pop(0)
             return self._token(body)
         path = request.url.path.removeprefix("/v2")
         self.requests.append(Recorded(request.method, path, body, httpx.Headers(request.headers)))

@@ -13,6 +13,7 @@ import pytest
 from runner.cluster.client import ClusterClient
 from runner.cluster.config import resolve
 from runner.cluster.retry import RetryPolicy
+from runner.cluster.secret import Secret
 from runner.cluster.transport import FIRST_CONTACT_DEADLINE, RetryNotice
 from runner.errors import ClusterUnreachable
 
@@ -90,3 +91,42 @@ def test_a_notice_reads_as_one_line() -> None:
     busy = RetryNotice("POST /process-instances/search", "HTTP 503", 4, 100.2, answered=True)
     assert busy.describe() == ("the cluster answered POST /process-instances/search with "
                                "HTTP 503; retrying for up to 100 s more")
+
+
+def test_an_unreachable_token_endpoint_gives_up_after_the_short_deadline(
+        clock: FakeClock) -> None:
+    port = _closed_port()
+    secret = "s3cr3t-first-contact"
+    notices: list[RetryNotice] = []
+    config = resolve({"address": f"http://127.0.0.1:{port}", "auth_strategy": "OAUTH",
+                      "client_id": "c8migrate", "client_secret": Secret(secret),
+                      "oauth_url": f"http://127.0.0.1:{port}/oauth/token"}, env={})
+    with ClusterClient(config, clock=clock, policy=RetryPolicy(deadline=120.0),
+                       on_retry=notices.append) as client, \
+            pytest.raises(ClusterUnreachable) as caught:
+        client.server_version()
+    message = caught.value.message
+    assert (f"cannot reach the OAuth token endpoint http://127.0.0.1:{port}/oauth/token "
+            f"within {FIRST_CONTACT_DEADLINE:g}s") in message
+    assert "last: connection refused (ConnectError)" in message
+    assert 0 < clock.t <= FIRST_CONTACT_DEADLINE
+    assert notices
+    assert all(n.server == "the OAuth token endpoint" and n.request == "POST /oauth/token"
+               and not n.answered for n in notices)
+    assert notices[0].describe().startswith("the OAuth token endpoint did not answer POST "
+                                            "/oauth/token (connection refused); retrying")
+    assert secret not in message + "".join(n.describe() for n in notices)
+
+
+def test_a_token_endpoint_that_answered_once_gets_the_full_deadline(
+        fake: FakeCamunda, make_client: MakeClient, clock: FakeClock) -> None:
+    fake.auth = "OAUTH"
+    client = make_client(env={"CAMUNDA_AUTH_STRATEGY": "OAUTH", "CAMUNDA_CLIENT_ID": "c8migrate",
+                              "CAMUNDA_CLIENT_SECRET": "s3cr3t-value",
+                              "CAMUNDA_TOKEN_AUDIENCE": "zeebe-api"}, deadline=60.0)
+    assert client.server_version().minor == 8
+    clock.t += 100_000.0  # the token expired: the next request fetches a new one
+    fake.fault("TOKEN", *[httpx.ConnectError("down")] * 200)
+    with pytest.raises(ClusterUnreachable, match=r"OAuth token endpoint .* within 60s"):
+        client.find_definition("order")
+    assert FIRST_CONTACT_DEADLINE < clock.t - 100_000.0 <= 60.0
