@@ -86,19 +86,29 @@ def selected_wait_states(model: ProcessModel, plan: Plan) -> list[WaitState]:
             if ({s.element.id} | set(model.scope_chain(s.element.id))) & wanted]
 
 
-def _instruction_location(plan: Plan, effective: Sequence[EffectiveInstruction],
-                          element_id: str | None) -> Location:
+def _instruction_locations(plan: Plan, effective: Sequence[EffectiveInstruction]
+                           ) -> dict[str, Location]:
+    """Element id -> where the first instruction naming it (as source or target) is written;
+    auto-mapped instructions are located at ``mappings.auto``. Built once per plan, so that
+    locating thousands of findings stays linear."""
+    located: dict[str, Location] = {}
     for instruction in effective:
-        if element_id is not None and element_id in (instruction.source, instruction.target):
-            if instruction.location is not None:
-                return instruction.location
-            return plan.location_of("/mappings/auto")
-    return plan.location_of("/mappings/instructions")
+        location = instruction.location or plan.location_of("/mappings/auto")
+        located.setdefault(instruction.source, location)
+        located.setdefault(instruction.target, location)
+    return located
 
 
-def _related(request: MigrationRequest, ids: Sequence[str | None]) -> tuple[Location, ...]:
-    """BPMN lines of ``ids`` in the source, and of them and their mapped targets in the target."""
-    mapped = {i.source: i.target for i in request.instructions}
+def _instruction_location(plan: Plan, located: dict[str, Location],
+                          element_id: str | None) -> Location:
+    found = located.get(element_id) if element_id is not None else None
+    return found or plan.location_of("/mappings/instructions")
+
+
+def _related(request: MigrationRequest, ids: Sequence[str | None],
+             mapped: dict[str, str]) -> tuple[Location, ...]:
+    """BPMN lines of ``ids`` in the source, and of them and their mapped targets in the target
+    (``mapped``: the request's instructions as source -> target, built once per plan)."""
     target_ids = [*ids, *(mapped.get(i) for i in ids if i)]
     related: list[Location] = []
     for model, wanted in ((request.source, ids), (request.target, target_ids)):
@@ -120,6 +130,7 @@ def _instruction_findings(request: MigrationRequest, plan: Plan,
     if whole is None or whole.code not in ("Z02", "Z05"):
         return findings
     seen: set[str] = set()
+    mapped = {i.source: i.target for i in request.instructions}
     for instruction in effective:
         if instruction.source in seen:
             single = replace(request, instructions=(instruction.instruction(),) * 2)
@@ -137,7 +148,8 @@ def _instruction_findings(request: MigrationRequest, plan: Plan,
             rejection.code, Severity.ERROR,
             f"every instance would be rejected: {text}",
             location=instruction.location or plan.location_of("/mappings/auto"),
-            hint=hint, related=_related(request, [instruction.source, instruction.target]),
+            hint=hint, related=_related(request, [instruction.source, instruction.target],
+                                                 mapped),
             zeebe_message=text))
     return findings
 
@@ -171,6 +183,8 @@ def validate_offline(request: MigrationRequest, plan: Plan,
             notes.setdefault((n.code, n.message), n)
 
     findings: list[Finding] = []
+    located = _instruction_locations(plan, effective)
+    mapped = {i.source: i.target for i in request.instructions}
     for rejection, labels in rejected.values():
         text = rejection.message.replace(SYNTHETIC_INSTANCE_KEY, SHOWN_KEY)
         severity = Severity.WARNING if rejection.code == "Z19A" else Severity.ERROR
@@ -180,20 +194,20 @@ def validate_offline(request: MigrationRequest, plan: Plan,
             location = plan.location_of("/mappings/instructions")
         else:
             hint = fix_line(rejection.code)
-            location = _instruction_location(plan, effective, rejection.element_id)
+            location = _instruction_location(plan, located, rejection.element_id)
         findings.append(Finding(
             rejection.code, severity,
             f"instances waiting at {_names(labels)} would be rejected: {text}",
             location=location, hint=hint,
             related=_related(request, [rejection.element_id, request.source.process_id
-                                       if rejection.element_id is None else None]),
+                                       if rejection.element_id is None else None], mapped),
             zeebe_message=text))
     for n in notes.values():
         severity = Severity.NOTE if n.code.startswith("N") else Severity.WARNING
         findings.append(Finding(
             n.code, severity, n.message,
-            location=_instruction_location(plan, effective, n.element_id), hint=n.hint,
-            related=_related(request, [n.element_id])))
+            location=_instruction_location(plan, located, n.element_id), hint=n.hint,
+            related=_related(request, [n.element_id], mapped)))
     return findings + version_notes(request, plan)
 
 

@@ -30,7 +30,8 @@ mappings:
 """
 
 
-def write_big_process(folder: Path, tasks: int) -> Path:
+def write_big_process(folder: Path, tasks: int, job_prefix: str = "job",
+                      name: str = "big.bpmn") -> Path:
     """A chain of ``tasks`` service tasks; every tenth has an interrupting timer boundary."""
     parts = ['<?xml version="1.0" encoding="UTF-8"?>',
              '<bpmn:definitions xmlns:bpmn="http://www.omg.org/spec/BPMN/20100524/MODEL" '
@@ -40,7 +41,7 @@ def write_big_process(folder: Path, tasks: int) -> Path:
     previous = "Start"
     for n in range(tasks):
         parts.append(f'<bpmn:serviceTask id="Task_{n}"><bpmn:extensionElements>'
-                     f'<zeebe:taskDefinition type="job-{n}"/></bpmn:extensionElements>'
+                     f'<zeebe:taskDefinition type="{job_prefix}-{n}"/></bpmn:extensionElements>'
                      '</bpmn:serviceTask>')
         parts.append(f'<bpmn:sequenceFlow id="Flow_{n}" sourceRef="{previous}" '
                      f'targetRef="Task_{n}"/>')
@@ -52,7 +53,7 @@ def write_big_process(folder: Path, tasks: int) -> Path:
     parts += ['<bpmn:endEvent id="End"/>',
               f'<bpmn:sequenceFlow id="Flow_End" sourceRef="{previous}" targetRef="End"/>',
               '</bpmn:process>', '</bpmn:definitions>']
-    path = folder / "big.bpmn"
+    path = folder / name
     path.write_text("\n".join(parts), encoding="utf-8")
     return path
 
@@ -68,3 +69,19 @@ def test_identity_plan_on_a_large_process_runs_the_command_stage_once(tmp_path: 
     assert result.plan is not None and result.findings == ()
     assert len(result.effective_mappings) == TASKS + TASKS // 10
     assert COUNTERS.requests_prepared - before == 1
+
+
+def test_thousands_of_warnings_are_each_located_at_the_auto_mapping(tmp_path: Path) -> None:
+    write_big_process(tmp_path, TASKS)
+    write_big_process(tmp_path, TASKS, job_prefix="renamed", name="big2.bpmn")
+    plan = tmp_path / "plan.yaml"
+    plan.write_text(PLAN.replace("  bpmn: big.bpmn\nmappings", "  bpmn: big2.bpmn\nmappings"),
+                    encoding="utf-8")
+    [result] = validate_paths([str(plan)]).plans
+    assert result.plan is not None
+    assert [f.code for f in result.findings] == ["W03"] * TASKS
+    auto = result.plan.location_of("/mappings/auto")
+    assert {f.location for f in result.findings} == {auto}
+    last = next(f for f in result.findings if "'Task_1999'" in f.message)
+    assert [(Path(r.file).name, r.line) for r in last.related] == [
+        ("big.bpmn", last.related[0].line), ("big2.bpmn", last.related[0].line)]
