@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Sequence
 from typing import Any
 
 import httpx
 
 from runner.bpmn.model import ProcessModel
 from runner.cluster import batch, bulk, readback
+from runner.cluster.batch_start import start_batch_once
 from runner.cluster.config import ClusterConfig
 from runner.cluster.dialect import Dialect, key_text
 from runner.cluster.elements import build_element_tree
@@ -305,19 +306,19 @@ class ClusterClient:
     def start_batch_migration(self, filter: InstanceFilter,
                               target_key: str, instructions: Sequence[Instruction], *,
                               source_definition_key: str,
-                              tenant_id: str | None = None) -> str:
+                              tenant_id: str | None = None,
+                              exclude: Collection[str] = ()) -> str:
         """Start a server-side batch migration (POST /v2/process-instances/migration); returns
-        the batch operation key. See filters.batch_filter for which filters are allowed."""
+        the batch operation key. See filters.batch_filter for which filters are allowed.
+
+        Sent once; when its outcome is unknown the batch it may have created is searched for
+        (``exclude``: batch keys known to be others'); raises BatchStartUnknown when none
+        appears (batch_start.py)."""
         self._require_batch()
         body = {"filter": batch_filter(source_definition_key, filter,
                                        tenant_id or self.config.tenant_id),
                 "migrationPlan": self.migration_body(target_key, instructions)}
-        response = self.session.request("POST", "/process-instances/migration", json=body)
-        answer = self.session.expect_json(response)
-        key = key_text(answer.get("batchOperationKey"))
-        if key is None:
-            raise ClusterResponseError("the batch migration answer has no batchOperationKey")
-        return key
+        return start_batch_once(self, body, exclude=exclude)
 
     def batch_operation(self, key: str) -> BatchStatus | None:
         """The batch operation's status; None while the server does not know it yet (a 404

@@ -128,9 +128,10 @@ class _Run:
                             migrating=preview.migrating, blocked=preview.blocked_total,
                             source_definition_key=preview.source_definition_key,
                             target_definition_key=preview.target_definition_key)
+        notes: tuple[Finding, ...] = ()
         try:
-            outcomes, remaining, batch_keys = self._migrate(preview, selected,
-                                                            resolved.request.instructions)
+            outcomes, remaining, batch_keys, notes = self._migrate(
+                preview, selected, resolved.request.instructions)
         except RunnerError as exc:
             # The cluster failed mid-run: record it, so the audit trail has every run.
             self._finish(preview, "unknown", Outcomes(), resumed, preview.matched,
@@ -145,22 +146,30 @@ class _Run:
         outcome = ("migrated" if bad == 0 else
                    "unknown" if outcomes.counts.get("unknown") else
                    "partial" if outcomes.counts.get("migrated") else "failed")
-        return self._finish(preview, outcome, outcomes, batch_keys, remaining)
+        return self._finish(preview, outcome, outcomes, batch_keys, remaining,
+                            message=notes[0].message if notes else None, extra=notes)
 
     def _migrate(self, preview: PlanPreview, selected: KeySet,
-                 instructions: tuple[Instruction, ...]) -> tuple[Outcomes, int, list[str]]:
-        """Migrate ``selected`` in the run's mode: (outcomes, left on source, batch keys)."""
+                 instructions: tuple[Instruction, ...]
+                 ) -> tuple[Outcomes, int, list[str], tuple[Finding, ...]]:
+        """Migrate ``selected`` in the run's mode: (outcomes, left on source, batch keys,
+        findings about the run)."""
         if self.mode == "single":
             outcomes = migrate_single(self.client, selected, preview.target_definition_key,
                                       instructions, concurrency=self.concurrency,
                                       progress=self.progress, timing=self.options.timing)
-            return outcomes, preview.matched - outcomes.counts.get("migrated", 0), []
+            return outcomes, preview.matched - outcomes.counts.get("migrated", 0), [], ()
         by_keys = preview.blocked_total > 0 or not filter_is_exact(self.plan.filter)
         run = migrate_batch(self.client, self.plan, preview.source_definition_key,
                             preview.target_definition_key, instructions, selected,
                             by_keys=by_keys, journal=self.journal, settings=self.options.batch,
                             progress=self.progress, timing=self.options.timing)
-        return run.outcomes, run.remaining_on_source, list(run.batch_keys)
+        notes: tuple[Finding, ...] = ()
+        if run.start_unknown is not None:
+            notes = (Finding("A03", Severity.ERROR, run.start_unknown.message,
+                             location=self.plan.location_of("/rollout"),
+                             hint=run.start_unknown.hint),)
+        return run.outcomes, run.remaining_on_source, list(run.batch_keys), notes
 
     def _refusal(self, preview: PlanPreview) -> Finding | None:
         errors = [f for f in preview.findings if f.severity == Severity.ERROR]

@@ -15,10 +15,11 @@ selected count as not migrated, with the batch item's error message when it has 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from runner.cluster.batch_start import BatchStartUnknown
 from runner.cluster.model import BatchFollowResult, BatchItem, BatchStatus, InstanceInfo
 from runner.engine.state import Instruction
 from runner.errors import LockHeld
@@ -37,7 +38,8 @@ class BatchModeClient(Protocol):
     def start_batch_migration(self, filter: InstanceFilter, target_key: str,
                               instructions: Sequence[Instruction], *,
                               source_definition_key: str,
-                              tenant_id: str | None = None) -> str: ...
+                              tenant_id: str | None = None,
+                              exclude: Collection[str] = ()) -> str: ...
 
     def follow_batch(self, key: str, timeout: float = ...,
                      poll: float = ...) -> BatchFollowResult: ...
@@ -65,6 +67,8 @@ class BatchRun:
     outcomes: Outcomes
     batch_keys: tuple[str, ...]
     remaining_on_source: int
+    start_unknown: BatchStartUnknown | None = None
+    """Set when a batch request's outcome stayed unknown (no further batch was started)."""
 
 
 def filter_is_exact(flt: InstanceFilter) -> bool:
@@ -82,13 +86,22 @@ def migrate_batch(client: BatchModeClient, plan: Plan, source_key: str, target_k
     selections: list[InstanceFilter] = (
         [InstanceFilter(process_instance_keys=chunk)
          for chunk in selected.chunks(settings.keys_per_batch)] if by_keys else [plan.filter])
+    start_unknown: BatchStartUnknown | None = None
+    known = {e["batch_key"] for e in journal.events() if e.get("event") == "batch-created"}
     progress.begin("batch migration", len(selected))
     try:
         for flt in selections:
-            key = client.start_batch_migration(flt, target_key, instructions,
-                                               source_definition_key=source_key,
-                                               tenant_id=plan.tenant_id)
             count = len(flt.process_instance_keys) if by_keys else len(selected)
+            try:
+                key = client.start_batch_migration(flt, target_key, instructions,
+                                                   source_definition_key=source_key,
+                                                   tenant_id=plan.tenant_id, exclude=known)
+            except BatchStartUnknown as exc:
+                # Never re-send, never start the next chunk: what happened is unknown.
+                journal.append("batch-start-unknown", selected=count, reason=exc.reason)
+                start_unknown = exc
+                break
+            known.add(key)
             journal.append("batch-created", batch_key=key, selected=count,
                            source_definition_key=source_key,
                            target_definition_key=target_key, by_keys=by_keys)
@@ -98,10 +111,10 @@ def migrate_batch(client: BatchModeClient, plan: Plan, source_key: str, target_k
             progress.advance(count)
     finally:
         progress.end()
-    unknown = any(r.unknown for r in results)
+    unknown = start_unknown is not None or any(r.unknown for r in results)
     outcomes, remaining = verify_source(client, plan, source_key, selected, by_keys=by_keys,
                                         failures=failures, unknown=unknown, timing=timing)
-    return BatchRun(outcomes, tuple(r.key for r in results), remaining)
+    return BatchRun(outcomes, tuple(r.key for r in results), remaining, start_unknown)
 
 
 def follow(client: BatchModeClient, journal: PlanJournal, key: str,
@@ -143,7 +156,8 @@ def verify_source(client: BatchModeClient, plan: Plan, source_key: str, selected
         if key in failures:
             outcomes.record(key, "rejected", failures[key])
         elif unknown:
-            outcomes.record(key, "unknown", "the batch operation did not finish in time; the "
+            outcomes.record(key, "unknown", "the batch operation's outcome is unknown (it did "
+                            "not finish in time, or its start was not confirmed); the "
                             "instance is still on the source definition")
         else:
             outcomes.record(key, "failed", "the batch operation ended but the instance is "
