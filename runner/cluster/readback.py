@@ -38,6 +38,7 @@ from runner.errors import ClusterError, ClusterUnreachable
 
 if TYPE_CHECKING:
     from runner.cluster.client import ClusterClient
+    from runner.cluster.transport import RestSession
 
 Placement = Literal["target", "source", "unknown"]
 
@@ -90,23 +91,26 @@ def migrate_with_readback(client: ClusterClient, key: str, target_definition_key
                 uncertain = True
                 if read_back():
                     return MigrateResult(key, "already-migrated-by-readback", attempts)
-            _wait(backoff, key, attempts, type(exc).__name__, None, uncertain)
+            _wait(session, backoff, key, attempts, type(exc).__name__, None, uncertain)
             continue
         if response.status_code == 204:
             return MigrateResult(key, "migrated", attempts)
         if is_backpressure(response):
-            _wait(backoff, key, attempts, f"HTTP {response.status_code}",
+            _wait(session, backoff, key, attempts, f"HTTP {response.status_code}",
                   retry_after_seconds(response, session.clock.now()), uncertain)
             continue
         if response.status_code >= 500:
             uncertain = True
             if read_back():
                 return MigrateResult(key, "already-migrated-by-readback", attempts)
-            _wait(backoff, key, attempts, f"HTTP {response.status_code}", None, uncertain)
+            _wait(session, backoff, key, attempts, f"HTTP {response.status_code}", None,
+                  uncertain)
             continue
         problem = parse_problem(response)
         if is_transient_rejection(problem):
             if backoff.wait():
+                session.notify(f"POST {path}", f"HTTP {response.status_code} (transient "
+                               "rejection)", backoff)
                 continue
             raise MigrationRejected(key, problem, attempts=attempts)
         if uncertain and read_back():
@@ -114,10 +118,12 @@ def migrate_with_readback(client: ClusterClient, key: str, target_definition_key
         raise MigrationRejected(key, problem, attempts=attempts)
 
 
-def _wait(backoff: Backoff, key: str, attempts: int, what: str, retry_after: float | None,
-          uncertain: bool) -> None:
-    """Sleep before the next attempt, or give up past the deadline."""
+def _wait(session: RestSession, backoff: Backoff, key: str, attempts: int, what: str,
+          retry_after: float | None, uncertain: bool) -> None:
+    """Sleep before the next attempt (telling the retry listener), or give up past the
+    deadline."""
     if backoff.wait(retry_after):
+        session.notify(f"POST /process-instances/{key}/migration", what, backoff)
         return
     if uncertain:
         raise MigrationOutcomeUnknown(

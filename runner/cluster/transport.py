@@ -109,9 +109,7 @@ class RestSession:
         """Wait before the next attempt (telling the listener), or raise ClusterUnreachable
         past the deadline."""
         if backoff.wait(retry_after):
-            if self._on_retry is not None:
-                self._on_retry(RetryNotice(request, reason, backoff.attempts + 1,
-                                           max(0.0, backoff.remaining()), self.answered))
+            self.notify(request, reason, backoff)
             return
         last = f"{request}: {reason}" + (f" ({error_kind})" if error_kind else "")
         tried = f"{backoff.policy.deadline:g}s ({backoff.attempts + 1} attempts; last: {last})"
@@ -125,6 +123,12 @@ class RestSession:
             hint = ("check the address and port (--cluster / CAMUNDA_REST_ADDRESS) and that "
                     "the cluster is running and reachable from here")
         raise ClusterUnreachable(scrub(message, self.config.secrets()), hint=hint) from error
+
+    def notify(self, request: str, reason: str, backoff: Backoff) -> None:
+        """Tell the ``on_retry`` listener of the retry ``backoff`` has just waited for."""
+        if self._on_retry is not None:
+            self._on_retry(RetryNotice(request, reason, backoff.attempts + 1,
+                                       max(0.0, backoff.remaining()), self.answered))
 
     def check_auth(self, response: httpx.Response) -> None:
         if response.status_code == 401:

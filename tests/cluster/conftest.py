@@ -12,7 +12,7 @@ import pytest
 
 from runner.cluster.client import ClusterClient
 from runner.cluster.config import resolve
-from runner.cluster.retry import RetryPolicy
+from runner.cluster.retry import RetryListener, RetryPolicy
 
 from .fakes import BASE, OAUTH_URL, FakeCamunda
 
@@ -53,11 +53,12 @@ def make_client(fake: FakeCamunda, clock: FakeClock) -> Iterator[MakeClient]:
     made: list[ClusterClient] = []
 
     def make(env: dict[str, str] | None = None, deadline: float = 30.0,
-             **options: Any) -> ClusterClient:
+             on_retry: RetryListener | None = None, **options: Any) -> ClusterClient:
         environ = {"CAMUNDA_REST_ADDRESS": BASE, "CAMUNDA_OAUTH_URL": OAUTH_URL, **(env or {})}
         config = resolve(options, env=environ)
         client = ClusterClient(config, transport=httpx.MockTransport(fake), clock=clock,
-                               policy=RetryPolicy(deadline=deadline), rng=random.Random(7))
+                               policy=RetryPolicy(deadline=deadline), rng=random.Random(7),
+                               on_retry=on_retry)
         made.append(client)
         return client
 

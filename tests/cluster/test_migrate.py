@@ -6,6 +6,7 @@ import httpx
 import pytest
 
 from runner.cluster.problem import MigrationOutcomeUnknown, MigrationRejected
+from runner.cluster.retry import RetryNotice
 from runner.engine.state import Instruction
 
 from .conftest import FakeClock, MakeClient
@@ -178,3 +179,16 @@ def test_operation_reference_is_sent(fake: FakeCamunda, make_client: MakeClient,
     assert body == {"targetProcessDefinitionKey": "200", "operationReference": 42,
                     "mappingInstructions": [{"sourceElementId": "Task_A",
                                              "targetElementId": "Task_A"}]}
+
+
+def test_migration_retries_reach_the_retry_listener(fake: FakeCamunda, make_client: MakeClient,
+                                                    one: str) -> None:
+    notices: list[RetryNotice] = []
+    client = make_client(on_retry=notices.append)
+    client.server_version()
+    fake.fault(MIGRATE, 503, problem(409, "INVALID_STATE", CONCURRENT))
+    result = client.migrate(one, "200", MAPPING)
+    assert (result.outcome, result.attempts) == ("migrated", 3)
+    assert [(n.request, n.reason, n.attempt, n.answered) for n in notices] == [
+        ("POST /process-instances/1000/migration", "HTTP 503", 2, True),
+        ("POST /process-instances/1000/migration", "HTTP 409 (transient rejection)", 3, True)]
