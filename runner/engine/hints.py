@@ -24,24 +24,52 @@ def fix_line(code: str) -> str | None:
     return None
 
 
-def suggest_targets(request: MigrationRequest, element_id: str) -> list[str]:
-    """Target elements an unmapped source element could map to: same type and loop kind,
-    in the scope its own scope maps to; the most similar ids first (at most three)."""
-    source, target = request.source, request.target
-    element = source.get(element_id)
-    if element is None:
-        return []
-    mapped = {i.source: i.target for i in request.instructions}
-    mapped[source.process_id] = target.process_id
-    scope = element.flow_scope or source.process_id
-    scope_target = mapped.get(scope, scope)
-    candidates = [e for e in target if e.element_type == element.element_type
-                  and e.multi_instance == element.multi_instance
-                  and (e.flow_scope or "") == scope_target]
-    return closest(target, element_id, candidates) or [c.id for c in candidates[:3]]
+FUZZY_BUDGET = 200_000
+"""Id comparisons one TargetSuggester makes to rank candidates by similarity. A plan that
+leaves thousands of elements unmapped would otherwise compare every one with every
+candidate (quadratic); past the budget, suggestions are the first candidates in model
+order."""
 
 
-def unmapped_hint(request: MigrationRequest, element_id: str) -> str:
+class TargetSuggester:
+    """Suggests targets for unmapped source elements of one request: same type and loop
+    kind, in the scope the element's own scope maps to, the most similar ids first (at most
+    three). The target's elements are grouped once, so each suggestion reads only its group."""
+
+    def __init__(self, request: MigrationRequest, budget: int = FUZZY_BUDGET) -> None:
+        self.request = request
+        source, target = request.source, request.target
+        self.mapped = {i.source: i.target for i in request.instructions}
+        self.mapped[source.process_id] = target.process_id
+        self.groups: dict[tuple[str, str | None, str], list[Element]] = {}
+        for e in target:
+            self.groups.setdefault((e.element_type, e.multi_instance, e.flow_scope or ""),
+                                   []).append(e)
+        self.budget = budget
+        """Comparisons left before suggestions stop ranking by similarity."""
+
+    def suggest(self, element_id: str) -> list[str]:
+        """Target ids an unmapped source element could map to (see the class docstring)."""
+        source = self.request.source
+        element = source.get(element_id)
+        if element is None:
+            return []
+        scope = element.flow_scope or source.process_id
+        scope_target = self.mapped.get(scope, scope)
+        candidates = self.groups.get(
+            (element.element_type, element.multi_instance, scope_target), [])
+        if len(candidates) <= self.budget:
+            self.budget -= len(candidates)
+            names = closest(self.request.target, element_id, candidates)
+            if names:
+                return names
+        return [c.id for c in candidates[:3]]
+
+
+def unmapped_hint(request: MigrationRequest, element_id: str,
+                  suggester: TargetSuggester | None = None) -> str:
+    """The hint of an unmapped wait state (Z07, Z19A); pass one ``suggester`` per request
+    when hinting many elements."""
     source, target = request.source, request.target
     element = source.get(element_id)
     if element is None:
@@ -51,7 +79,7 @@ def unmapped_hint(request: MigrationRequest, element_id: str) -> str:
         return (f"'{element_id}' exists in the target as another kind of element "
                 f"({target.body_type(element_id)}); map it to an element of type "
                 f"{source.body_type(element_id)}")
-    names = suggest_targets(request, element_id)
+    names = (suggester or TargetSuggester(request)).suggest(element_id)
     gone = "" if element_id in target else f"'{element_id}' is not in the target; "
     if names:
         listed = ", ".join(f"'{n}'" for n in names)

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from runner.bpmn.model import Element, ProcessModel
-from runner.engine.hints import fix_line, unknown_id_hint, unmapped_hint
+from runner.engine.hints import TargetSuggester, fix_line, unknown_id_hint, unmapped_hint
 from runner.engine.judge import judge
 from runner.engine.mapping import EffectiveInstruction, effective_instructions
 from runner.engine.rules import BY_CODE
@@ -185,12 +185,13 @@ def validate_offline(request: MigrationRequest, plan: Plan,
     findings: list[Finding] = []
     located = _instruction_locations(plan, effective)
     mapped = {i.source: i.target for i in request.instructions}
+    suggester = TargetSuggester(request)
     for rejection, labels in rejected.values():
         text = rejection.message.replace(SYNTHETIC_INSTANCE_KEY, SHOWN_KEY)
         severity = Severity.WARNING if rejection.code == "Z19A" else Severity.ERROR
         hint: str | None
         if rejection.code in ("Z07", "Z19A"):
-            hint = unmapped_hint(request, rejection.element_id or "")
+            hint = unmapped_hint(request, rejection.element_id or "", suggester)
             location = plan.location_of("/mappings/instructions")
         else:
             hint = fix_line(rejection.code)

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from runner.bpmn.model import ProcessModel
-from runner.engine.hints import suggest_targets
+from runner.engine.hints import TargetSuggester
 from runner.engine.mapping import effective_instructions
 from runner.engine.offline import wait_states
 from runner.engine.state import MigrationRequest
@@ -77,12 +77,13 @@ def scaffold_plan(source: SideSpec, target: SideSpec, *, name: str | None = None
         lines += [f"  #   {e.source}" for e in effective]
     suggestions: list[str] = []
     seen: set[str] = set()
+    suggester = TargetSuggester(request)
     for state in wait_states(source.model):
         element = state.element
         if element.id in mapped or element.id in seen:
             continue
         seen.add(element.id)
-        candidates = suggest_targets(request, element.id)
+        candidates = suggester.suggest(element.id)
         kind = element.element_type
         if candidates:
             others = f" (or {', '.join(candidates[1:])})" if len(candidates) > 1 else ""

@@ -6,9 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from runner.bpmn.parser import load_bpmn
+from runner.engine.hints import FUZZY_BUDGET, TargetSuggester
 from runner.engine.judge import COUNTERS
 from runner.engine.offline import wait_states
+from runner.engine.state import MigrationRequest
 from runner.validate import validate_paths
+from runner.version import NEWEST
 
 TASKS = 2000
 
@@ -85,3 +88,21 @@ def test_thousands_of_warnings_are_each_located_at_the_auto_mapping(tmp_path: Pa
     last = next(f for f in result.findings if "'Task_1999'" in f.message)
     assert [(Path(r.file).name, r.line) for r in last.related] == [
         ("big.bpmn", last.related[0].line), ("big2.bpmn", last.related[0].line)]
+
+
+def test_hints_rank_by_similarity_within_a_bounded_number_of_comparisons(
+        tmp_path: Path) -> None:
+    source = load_bpmn(write_big_process(tmp_path, 300)).process("Big")
+    renamed = (tmp_path / "big.bpmn").read_text(encoding="utf-8").replace('"Task_', '"Job_')
+    (tmp_path / "renamed.bpmn").write_text(renamed, encoding="utf-8")
+    target = load_bpmn(tmp_path / "renamed.bpmn").process("Big")
+    assert source is not None and target is not None
+    request = MigrationRequest(source, target, (), NEWEST)
+    ranked = TargetSuggester(request)
+    assert ranked.suggest("Task_123")[0] == "Job_123"
+    assert ranked.budget == FUZZY_BUDGET - 300
+    bounded = TargetSuggester(request, budget=500)
+    assert bounded.suggest("Task_123")[0] == "Job_123"
+    # 200 comparisons left, too few to rank 300 candidates: the first ones in model order.
+    assert bounded.suggest("Task_124") == ["Job_0", "Job_1", "Job_2"]
+    assert bounded.budget == 200
