@@ -16,6 +16,7 @@ from runner import exit_codes
 from runner.cli.main import cli
 from runner.sandbox.__main__ import main as module_main
 from runner.sandbox.process import READY
+from runner.sandbox.seed import load_seed_file
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -122,3 +123,12 @@ def test_loopback_or_an_explicit_allowance_starts(args: list[str], warned: bool)
         process.terminate()
         _, err = process.communicate(timeout=10)
     assert ("warning: the sandbox listens on 0.0.0.0" in err) is warned
+
+
+def test_seed_dates_stay_the_strings_they_were_written_as(tmp_path: Path) -> None:
+    seed = tmp_path / "dated.yaml"
+    seed.write_text("instances:\n  - {process: p, waitAt: [A], "
+                    "startDate: 2026-01-02T03:04:05Z}\n", encoding="utf-8")
+    document, base = load_seed_file(seed)
+    assert document["instances"][0]["startDate"] == "2026-01-02T03:04:05Z"
+    assert base == tmp_path
