@@ -30,7 +30,8 @@ note("N21", """8.4 rejects instances with an incident and child instances (Z21A,
     Example: `c8migrate validate --server-version 8.4 plans/order.yaml` on a plan whose
     source process has call activities or jobs that can fail.
     Fix: resolve incidents before applying, migrate parent instances only, or upgrade the
-    cluster to 8.5 or later.""", since="8.4", until="8.4", rejection_type="INVALID_STATE")
+    cluster to 8.5 or later.""", since="8.4", until="8.4", stage=Stage.PLAN,
+     rejection_type="INVALID_STATE")
 
 note("N00", """The server is newer than the newest rules c8migrate knows
 
