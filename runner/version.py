@@ -36,4 +36,6 @@ OLDEST_OFFLINE = ServerVersion(8, 4)
 OLDEST_CLUSTER = ServerVersion(8, 6)
 """The REST migration endpoint exists from 8.6 on; older clusters are refused."""
 NEWEST = ServerVersion(8, 9)
-"""The default for offline validation: the newest version whose rules we know."""
+"""The default for offline validation: the newest release line whose rules are documented in
+full. Rules of later lines that are known in part (8.10's suspended instances) apply when
+asked for; see runner.engine.rules.NEWEST_RULES."""
