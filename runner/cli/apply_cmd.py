@@ -7,7 +7,9 @@ back, record the run in the journal (--journal-dir). A second run migrates nothi
 Exit codes: 0 every plan applied (or had nothing to do); 1 a plan was refused (error
 findings, or blocked instances without rollout.allowBlocked), could not be loaded, or left
 instances unmigrated; 2 usage, configuration, cluster errors or a held lock; 4 live state
-drifted from what was reviewed (nothing of that plan was migrated).
+drifted from what was reviewed (nothing of that plan was migrated). A plan refused by its
+guards or a held lock does not stop the other plans of the run; it is in the report
+(status refused) and decides the exit code (4 before 2).
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from runner.cli.cluster_options import (
     build_client,
     cluster_options,
 )
-from runner.cli.errors import error_boundary
+from runner.cli.errors import error_boundary, exit_code_for
 from runner.cli.flow_common import (
     concurrency_option,
     journal_dir_option,
@@ -42,9 +44,9 @@ from runner.cli.options import (
     write_report,
 )
 from runner.cli.progress_view import progress_for
-from runner.errors import ConfigError, DriftDetected, LockHeld, RunnerError
+from runner.errors import ConfigError, DriftDetected, LockHeld
 from runner.findings import Severity
-from runner.flow.apply import ApplySettings, apply_plan
+from runner.flow.apply import ApplySettings, PlanRefused, apply_plan
 from runner.flow.guards import ReviewedPreview, load_reviewed
 from runner.plan.model import RolloutMode
 from runner.reporters import RenderOptions, render_apply, render_validation
@@ -95,7 +97,7 @@ def _run(paths: tuple[Path, ...], cluster: ClusterOptions, fmt: str, output: Pat
         _confirm([p.name for p in loaded.plans])
     progress = progress_for(quiet=quiet)
     reports: list[ApplyReport] = []
-    stopped: RunnerError | None = None
+    stopped: list[int] = []  # exit codes of plans refused before or by their guards
     with build_client(cluster, on_retry=RetryNoticePrinter()) as client:
         server = client.server_version()
         for plan in loaded.plans:
@@ -107,14 +109,27 @@ def _run(paths: tuple[Path, ...], cluster: ClusterOptions, fmt: str, output: Pat
                 reports.append(apply_plan(plan, client, settings=settings, server=server,
                                           progress=progress))
             except (DriftDetected, LockHeld) as refused:
-                stopped = stopped or refused
-                click.echo(f"plan {plan.name}: {refused.message}", err=True)
+                # a refusal stops this plan only; the report and exit code show it
+                if isinstance(refused, PlanRefused):
+                    reports.append(refused.report)
+                stopped.append(exit_code_for(refused))
+                _tell_refusal(plan.name, refused)
     report = ReportOut(fmt, output, strict)
     report.write(reports, loaded.failures(server))
-    if stopped is not None:
-        raise stopped
+    if stopped:
+        return exit_codes.DRIFT if exit_codes.DRIFT in stopped else stopped[0]
     failed = bool(loaded.failed) or any(report_fails(r) for r in reports)
     return exit_codes.FINDINGS if failed else exit_codes.OK
+
+
+def _tell_refusal(name: str, refused: DriftDetected | LockHeld) -> None:
+    """One block on stderr per refused plan (the report has it too, for drift)."""
+    lines = [f"error: plan {name}: {refused.message}"]
+    if isinstance(refused, DriftDetected):
+        lines.extend(f"  - {reason}" for reason in refused.reasons)
+    if refused.hint:
+        lines.append(f"hint: {refused.hint}")
+    click.echo("\n".join(lines), err=True)
 
 
 def _reviewed_for(name: str, reviewed: dict[str, ReviewedPreview],

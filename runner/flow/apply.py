@@ -5,7 +5,8 @@ Order of a run (one plan):
 1. take the plan's lock (``LockHeld`` when another apply of the plan runs);
 2. follow batches an earlier run started and did not see end (resume, never duplicate);
 3. re-compute the preview with the deployed models, collecting the migratable keys;
-4. guards (``DriftDetected``, exit 4): more than ``rollout.maxInstances``, definition keys or
+4. guards (``PlanRefused``: a ``DriftDetected``, exit 4, carrying the refused plan's
+   report): more than ``rollout.maxInstances``, definition keys or
    plan checksum other than reviewed, blockers the review did not show;
 5. refuse (outcome ``refused``, exit 1) when the preview has error findings, or blocked
    instances and the plan does not say ``rollout.allowBlocked: true``. Nothing is migrated
@@ -49,6 +50,15 @@ Mode = Literal["single", "batch"]
 
 class ApplyClient(PreviewClient, SingleModeClient, BatchModeClient, Protocol):
     """Everything apply needs from the cluster client."""
+
+
+class PlanRefused(DriftDetected):
+    """DriftDetected (exit 4) for one plan, with the report of the refused plan (status
+    refused, finding A04 with the reasons) so that the run's report can show it."""
+
+    def __init__(self, drift: DriftDetected, report: ApplyReport) -> None:
+        super().__init__(drift.message, reasons=drift.reasons, hint=drift.hint)
+        self.report = report
 
 
 @dataclass(frozen=True, slots=True)
@@ -114,9 +124,14 @@ class _Run:
         try:
             guards.enforce(preview, self.options.reviewed)
         except DriftDetected as drift:
-            self._finish(preview, "refused", Outcomes(), resumed, 0,
-                         message="; ".join(drift.reasons))
-            raise
+            finding = Finding(
+                "A04", Severity.ERROR,
+                "not applied: live state differs from what was reviewed: "
+                + "; ".join(drift.reasons),
+                location=self.plan.location_of(""), hint=drift.hint)
+            report = self._finish(preview, "refused", Outcomes(), resumed, 0,
+                                  message="; ".join(drift.reasons), extra=(finding,))
+            raise PlanRefused(drift, report) from drift
         refusal = self._refusal(preview)
         if refusal is not None:
             return self._finish(preview, "refused", Outcomes(), resumed, preview.matched,

@@ -16,7 +16,7 @@ from runner.gitops.comment import CommentContext, compose, report_budget
 from runner.gitops.report_io import JsonReport
 from runner.reporters import render_apply, render_previews, render_validation
 from runner.reporters.base import RenderOptions
-from runner.reporters.summary import blocked_count, describe_ref, group_blocked
+from runner.reporters.summary import apply_status, blocked_count, describe_ref, group_blocked
 from runner.results import ApplyReport
 
 ARTIFACT_HINT = "the full report is in the workflow run's artifact"
@@ -76,7 +76,8 @@ def outcome_comment(report: JsonReport | None, tag: str, context: CommentContext
     intro.append(f"{ran} on merge{commit}. The audit record of each plan (plan checksum, "
                  "commit, actor, counts, batch keys, outcome) is in the run's `c8migrate-audit` "
                  "artifact.")
-    reported = {r.plan.path for r in reports}
+    # a refused plan is in the report (status refused) but was not applied
+    reported = {r.plan.path for r in reports if apply_status(r) != "refused"}
     missing = [c for c in changed if c.path not in reported and c.repo_path not in reported]
     if missing and (exit_code or report is None):
         listed = ", ".join(f"`{c.repo_path}`" for c in missing[:20])

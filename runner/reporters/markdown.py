@@ -38,7 +38,7 @@ ICONS = {
     "valid": "✅", "ready": "✅", "applied": "✅", "nothing-to-migrate": "⚪",
     "nothing-to-do": "⚪", "warnings": "⚠️", "incomplete": "⚠️", "partial": "🟡",
     "blocked": "⛔",
-    "guard-exceeded": "⛔", "invalid": "❌", "failed": "❌",
+    "guard-exceeded": "⛔", "invalid": "❌", "failed": "❌", "refused": "⛔",
 }
 
 

@@ -23,7 +23,9 @@ VALIDATION_STATUSES = ("valid", "warnings", "invalid")
 PREVIEW_STATUSES = ("nothing-to-migrate", "ready", "warnings", "partial", "blocked",
                     "guard-exceeded", "invalid")
 """``partial``: some instances are blocked and the plan allows that (rollout.allowBlocked)."""
-APPLY_STATUSES = ("nothing-to-do", "applied", "partial", "incomplete", "failed")
+APPLY_STATUSES = ("nothing-to-do", "applied", "partial", "incomplete", "refused", "failed")
+REFUSAL_CODES = frozenset({"A01", "A02", "A04"})
+"""Findings of a plan apply refused to migrate (runner/flow/apply.py)."""
 """``partial``: the instances left on the source are exactly the blocked ones the plan
 allowed to stay behind."""
 
@@ -115,7 +117,9 @@ def preview_status(preview: PlanPreview) -> str:
 
 
 def apply_status(report: ApplyReport) -> str:
-    """failed, incomplete, partial, applied or nothing-to-do."""
+    """refused, failed, incomplete, partial, applied or nothing-to-do."""
+    if any(f.code in REFUSAL_CODES for f in report.findings):
+        return "refused"
     if not report.ok or Counts.of(report.findings).errors:
         return "failed"
     if report.remaining_on_source:

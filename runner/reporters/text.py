@@ -110,8 +110,10 @@ def render_apply(reports: Sequence[ApplyReport], options: RenderOptions) -> str:
         lines.append("")
     migrated = sum(r.migrated for r in reports)
     failed = sum(1 for r in reports if apply_status(r) == "failed")
-    lines.append(f"applied {plural(len(reports), 'plan')}: {migrated} instances migrated"
-                 + (f"; {plural(failed, 'plan')} failed" if failed else ""))
+    refused = sum(1 for r in reports if apply_status(r) == "refused")
+    lines.append(f"applied {plural(len(reports) - refused, 'plan')}: {migrated} instances "
+                 "migrated" + (f"; {plural(failed, 'plan')} failed" if failed else "")
+                 + (f"; {plural(refused, 'plan')} refused" if refused else ""))
     return "\n".join(lines) + "\n"
 
 

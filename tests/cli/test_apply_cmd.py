@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import jsonschema
 import pytest
 from click.testing import CliRunner, Result
 
@@ -124,3 +125,45 @@ def test_apply_without_yes_and_without_a_terminal_is_a_usage_error(
     assert result.exit_code == exit_codes.USAGE
     assert "--yes" in result.stderr
     assert stats(demo_sandbox)["writes"] == 0
+
+
+def test_a_refused_plan_is_in_the_report_once_and_the_other_plans_still_apply(
+        tmp_path: Path, demo_sandbox: SandboxProcess) -> None:
+    guarded = copy_plan(tmp_path, "invoice-v1-to-v2.yaml", "maxInstances: 200",
+                        "maxInstances: 5")
+    shutil.copy(PLANS / "order-v1-to-v2.yaml", tmp_path / "order-v1-to-v2.yaml")
+    out = tmp_path / "r.json"
+    result = invoke(demo_sandbox, "apply", guarded, str(tmp_path / "order-v1-to-v2.yaml"),
+                    "--journal-dir", str(tmp_path / "j"), "-y", "--format", "json",
+                    "-o", str(out))
+
+    assert result.exit_code == exit_codes.DRIFT, result.output
+    document = json.loads(out.read_text("utf-8"))
+    schema = json.loads((REPO / "runner" / "data" / "report.v1.schema.json").read_text("utf-8"))
+    jsonschema.validate(document, schema)
+    assert document["status"] == "refused"
+    by_name = {p["name"]: p for p in document["plans"]}
+    refused, order = by_name["invoice-v1-to-v2"], by_name["order-v1-to-v2"]
+    assert (refused["status"], refused["migrated"]) == ("refused", 0)
+    [finding] = [f for f in refused["findings"] if f["code"] == "A04"]
+    assert finding["severity"] == "error"
+    assert "9 instances match, more than rollout.maxInstances (5)" in finding["message"]
+    assert order["status"] == "partial" and order["migrated"] > 0
+    assert result.stderr.count("more than rollout.maxInstances") == 1
+    accepted = stats(demo_sandbox)["acceptedMigrations"]
+    assert isinstance(accepted, dict) and len(accepted) == order["migrated"]
+    outcomes = {r.plan: r.outcome for r in all_audit_records(tmp_path / "j")}
+    assert outcomes == {"invoice-v1-to-v2": "refused", "order-v1-to-v2": "migrated"}
+
+
+def test_a_refused_plan_shows_in_the_text_report(tmp_path: Path,
+                                                 demo_sandbox: SandboxProcess) -> None:
+    guarded = copy_plan(tmp_path, "invoice-v1-to-v2.yaml", "maxInstances: 200",
+                        "maxInstances: 5")
+    result = invoke(demo_sandbox, "apply", guarded, "--journal-dir", str(tmp_path / "j"),
+                    "-y", "--format", "text")
+
+    assert result.exit_code == exit_codes.DRIFT
+    assert "invoice-v1-to-v2) refused" in result.stdout
+    assert "A04" in result.stdout
+    assert "1 plan refused" in result.stdout
