@@ -48,6 +48,7 @@ from runner.errors import ConfigError, DriftDetected, LockHeld
 from runner.findings import Severity
 from runner.flow.apply import ApplySettings, PlanRefused, apply_plan
 from runner.flow.guards import ReviewedPreview, load_reviewed
+from runner.flow.journal import ensure_journal_dir
 from runner.plan.model import RolloutMode
 from runner.reporters import RenderOptions, render_apply, render_validation
 from runner.reporters.github import job_summary, step_outputs
@@ -93,6 +94,7 @@ def _run(paths: tuple[Path, ...], cluster: ClusterOptions, fmt: str, output: Pat
          quiet: bool) -> int:
     loaded = load_plans(plan_files(paths, changed_since))
     reviewed = load_reviewed(expect_preview) if expect_preview else {}
+    ensure_journal_dir(journal_dir)
     if loaded.plans and not yes:
         _confirm([p.name for p in loaded.plans])
     progress = progress_for(quiet=quiet)

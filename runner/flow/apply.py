@@ -33,7 +33,14 @@ from runner.flow.batch import (
     migrate_batch,
     resume_open_batches,
 )
-from runner.flow.journal import DEFAULT_JOURNAL_DIR, AuditRecord, PlanJournal, Provenance, utc_now
+from runner.flow.journal import (
+    DEFAULT_JOURNAL_DIR,
+    AuditRecord,
+    PlanJournal,
+    Provenance,
+    ensure_journal_dir,
+    utc_now,
+)
 from runner.flow.lock import PlanLock
 from runner.flow.observe import DEFAULT_CONCURRENCY, Observation
 from runner.flow.outcomes import KeySet, Outcomes
@@ -88,6 +95,7 @@ def apply_plan(plan: Plan, client: ApplyClient, *, settings: ApplySettings | Non
     """Apply ``plan`` to the cluster safely; see the module docstring for the steps."""
     options = settings or ApplySettings()
     listener = progress or NoProgress()
+    ensure_journal_dir(options.journal_dir)
     journal = PlanJournal(options.journal_dir, plan)
     with PlanLock(options.journal_dir, plan.name, run=journal.run):
         return _Run(plan, client, options, listener, journal,

@@ -19,6 +19,7 @@ import json
 import os
 import re
 import subprocess
+import tempfile
 import uuid
 from collections.abc import Iterator, Mapping
 from dataclasses import asdict, dataclass, field
@@ -26,11 +27,28 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from runner.errors import InputError
+from runner.errors import ConfigError, InputError
 from runner.plan.model import Plan
 
 DEFAULT_JOURNAL_DIR = Path(".c8migrate") / "journal"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+
+
+def ensure_journal_dir(journal_dir: Path) -> None:
+    """Create ``journal_dir`` if needed and prove a file can be written in it; ConfigError
+    otherwise. Apply calls it before anything is migrated: a run whose journal cannot be
+    written must not start."""
+    directory = Path(journal_dir)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(dir=directory, prefix=".write-check-"):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise ConfigError(
+            f"cannot use {directory} as the journal folder: {reason}",
+            hint="pass --journal-dir (or C8MIGRATE_JOURNAL_DIR) a folder apply can create "
+                 "and write: the journal, locks and audit records live there") from exc
 
 
 def utc_now() -> str:

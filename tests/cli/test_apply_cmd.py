@@ -167,3 +167,17 @@ def test_a_refused_plan_shows_in_the_text_report(tmp_path: Path,
     assert "invoice-v1-to-v2) refused" in result.stdout
     assert "A04" in result.stdout
     assert "1 plan refused" in result.stdout
+
+
+def test_a_journal_folder_that_cannot_be_created_is_exit_2_before_anything_migrates(
+        tmp_path: Path, demo_sandbox: SandboxProcess) -> None:
+    (tmp_path / "a-file").write_text("not a folder", "utf-8")
+    where = "a-file/journal"  # like /proc/x: its parent exists and refuses new folders
+    result = invoke(demo_sandbox, "apply", INVOICE, "--journal-dir", str(tmp_path / where),
+                    "-y")
+
+    assert result.exit_code == exit_codes.USAGE, result.output
+    assert f"cannot use {tmp_path / where} as the journal folder" in result.stderr
+    assert "hint: pass --journal-dir" in result.stderr
+    assert "Traceback" not in result.output and "internal error" not in result.stderr
+    assert stats(demo_sandbox)["writes"] == 0

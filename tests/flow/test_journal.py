@@ -5,12 +5,13 @@ from pathlib import Path
 
 import pytest
 
-from runner.errors import InputError
+from runner.errors import ConfigError, InputError
 from runner.flow.journal import (
     AuditRecord,
     PlanJournal,
     Provenance,
     all_audit_records,
+    ensure_journal_dir,
     plan_file_stem,
 )
 
@@ -96,3 +97,17 @@ def test_provenance_prefers_ci_variables(tmp_path: Path) -> None:
 def test_provenance_outside_git_has_no_commit(tmp_path: Path) -> None:
     found = Provenance.detect(tmp_path, env={})
     assert found.commit is None
+
+
+def test_ensure_journal_dir_creates_the_folder_and_leaves_nothing_behind(
+        tmp_path: Path) -> None:
+    folder = tmp_path / "deep" / "journal"
+    ensure_journal_dir(folder)
+    assert folder.is_dir() and list(folder.iterdir()) == []
+
+
+def test_ensure_journal_dir_refuses_a_folder_it_cannot_create(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x", "utf-8")
+    with pytest.raises(ConfigError) as raised:
+        ensure_journal_dir(tmp_path / "file" / "journal")
+    assert "as the journal folder" in raised.value.message
