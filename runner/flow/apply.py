@@ -29,6 +29,7 @@ from runner.flow import guards
 from runner.flow.batch import (
     BatchModeClient,
     BatchSettings,
+    ResumedBatches,
     filter_is_exact,
     migrate_batch,
     resume_open_batches,
@@ -111,15 +112,17 @@ class _Run:
         self.started, self.clock = utc_now(), time.monotonic()
         self.concurrency = options.concurrency or plan.rollout.concurrency or DEFAULT_CONCURRENCY
         self.mode: Mode = choose_mode(options.mode or plan.rollout.mode, server)
+        self.resumed = ResumedBatches()
 
     def execute(self) -> ApplyReport:
         if self.mode == "batch" and not self.server.at_least("8.8"):
             raise ConfigError(
                 f"rollout mode batch needs Camunda 8.8 or newer; the cluster is {self.server}",
                 hint="use mode single or auto (auto picks single before 8.8)")
-        resumed = (resume_open_batches(self.client, self.journal, self.plan,
-                                       self.options.batch)
-                   if self.server.at_least("8.8") else [])
+        self.resumed = (resume_open_batches(self.client, self.journal, self.plan,
+                                            self.options.batch)
+                        if self.server.at_least("8.8") else ResumedBatches())
+        resumed = list(self.resumed.keys)
         resolved = resolve_plan(self.plan, self.client, self.server)
         selected = KeySet()
 
@@ -145,8 +148,9 @@ class _Run:
             return self._finish(preview, "refused", Outcomes(), resumed, preview.matched,
                                 message=refusal.message, extra=(refusal,))
         if preview.migrating == 0 or resolved.request is None:
-            return self._finish(preview, "nothing-to-migrate", Outcomes(), resumed,
-                                preview.matched)
+            # what a resumed batch migrated is this run's work (no earlier run saw it end)
+            done = "migrated" if self.resumed.migrated else "nothing-to-migrate"
+            return self._finish(preview, done, Outcomes(), resumed, preview.matched)
         self.journal.append("started", mode=self.mode, matched=preview.matched,
                             migrating=preview.migrating, blocked=preview.blocked_total,
                             source_definition_key=preview.source_definition_key,
@@ -217,6 +221,8 @@ class _Run:
                 extra: tuple[Finding, ...] = ()) -> ApplyReport:
         duration = time.monotonic() - self.clock
         counts = dict(outcomes.counts)
+        if self.resumed.migrated:
+            counts["migrated"] = counts.get("migrated", 0) + self.resumed.migrated
         blocked = max(preview.blocked_total, len(preview.blocked))
         if blocked and outcome != "refused":
             counts["skipped"] = blocked
@@ -231,7 +237,9 @@ class _Run:
             target_definition_key=preview.target_definition_key or None,
             counts={"matched": preview.matched, "migrating": preview.migrating,
                     "blocked": blocked, "already_on_target": preview.already_on_target,
-                    "remaining_on_source": max(0, remaining), **counts},
+                    "remaining_on_source": max(0, remaining), **counts,
+                    **({"resumed_migrated": self.resumed.migrated}
+                       if self.resumed.migrated else {})},
             batch_operation_keys=tuple(batch_keys), message=message)
         self.journal.append("finished", outcome=outcome, audit=audit.to_json())
         return ApplyReport(plan=self.plan, preview=preview, mode=self.mode, counts=counts,

@@ -165,14 +165,25 @@ def verify_source(client: BatchModeClient, plan: Plan, source_key: str, selected
     return outcomes, len(remaining)
 
 
+@dataclass(frozen=True, slots=True)
+class ResumedBatches:
+    """Batches an earlier run started that this run followed to their end."""
+
+    keys: tuple[str, ...] = ()
+    migrated: int = 0
+    """Items the resumed batches completed (their instances moved to the target): credited
+    to this run, since no earlier run saw them end."""
+
+
 def resume_open_batches(client: BatchModeClient, journal: PlanJournal, plan: Plan,
-                        settings: BatchSettings) -> list[str]:
+                        settings: BatchSettings) -> ResumedBatches:
     """Follow the batches an earlier run of this plan started and did not see end.
 
     A batch of an earlier version of the plan (other checksum) still in flight is not
     ours to follow: refuse with LockHeld until it ends.
     """
     resumed: list[str] = []
+    migrated = 0
     for batch in journal.open_batches():
         if batch.checksum != plan.checksum:
             status = client.batch_operation(batch.key)
@@ -182,6 +193,8 @@ def resume_open_batches(client: BatchModeClient, journal: PlanJournal, plan: Pla
                     f"'{plan.name}' is still {status.state}",
                     hint="wait for it to finish (or cancel it) before applying again")
         journal.append("batch-resumed", batch_key=batch.key, started_by=batch.run)
-        follow(client, journal, batch.key, settings)
+        result = follow(client, journal, batch.key, settings)
         resumed.append(batch.key)
-    return resumed
+        if not result.unknown and result.status is not None:
+            migrated += result.status.completed
+    return ResumedBatches(tuple(resumed), migrated)
