@@ -46,7 +46,7 @@ from runner.cli.options import (
 from runner.cli.progress_view import progress_for
 from runner.errors import ConfigError, DriftDetected, LockHeld
 from runner.findings import Severity
-from runner.flow.apply import ApplySettings, PlanRefused, apply_plan
+from runner.flow.apply import ApplyInterrupted, ApplySettings, PlanRefused, apply_plan
 from runner.flow.guards import ReviewedPreview, load_reviewed
 from runner.flow.journal import ensure_journal_dir
 from runner.plan.model import RolloutMode
@@ -110,6 +110,9 @@ def _run(paths: tuple[Path, ...], cluster: ClusterOptions, fmt: str, output: Pat
             try:
                 reports.append(apply_plan(plan, client, settings=settings, server=server,
                                           progress=progress))
+            except ApplyInterrupted as interrupted:
+                click.echo(f"plan {plan.name}: {interrupted.summary}", err=True)
+                raise
             except (DriftDetected, LockHeld) as refused:
                 # a refusal stops this plan only; the report and exit code show it
                 if isinstance(refused, PlanRefused):

@@ -17,7 +17,9 @@ Order of a run (one plan):
 
 from __future__ import annotations
 
+import contextlib
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Protocol
@@ -58,6 +60,15 @@ Mode = Literal["single", "batch"]
 
 class ApplyClient(PreviewClient, SingleModeClient, BatchModeClient, Protocol):
     """Everything apply needs from the cluster client."""
+
+
+class ApplyInterrupted(KeyboardInterrupt):
+    """Ctrl-C (SIGINT) while a plan was migrating; ``summary`` says what was done so far
+    (the journal has it too, as an ``interrupted`` end record)."""
+
+    def __init__(self, summary: str) -> None:
+        super().__init__(summary)
+        self.summary = summary
 
 
 class PlanRefused(DriftDetected):
@@ -113,6 +124,9 @@ class _Run:
         self.concurrency = options.concurrency or plan.rollout.concurrency or DEFAULT_CONCURRENCY
         self.mode: Mode = choose_mode(options.mode or plan.rollout.mode, server)
         self.resumed = ResumedBatches()
+        self.so_far = Outcomes()
+        self.accepted = KeySet()
+        """Single mode: what happened so far, for an interrupted run's record."""
 
     def execute(self) -> ApplyReport:
         if self.mode == "batch" and not self.server.at_least("8.8"):
@@ -164,6 +178,8 @@ class _Run:
             self._finish(preview, "unknown", Outcomes(), resumed, preview.matched,
                          message=f"stopped: {exc.message}")
             raise
+        except KeyboardInterrupt as interrupt:
+            raise ApplyInterrupted(self._record_interrupt(preview, resumed)) from interrupt
         batch_keys = resumed + batch_keys
         bad = sum(outcomes.counts.get(k, 0) for k in ("rejected", "failed", "unknown"))
         if bad:
@@ -184,7 +200,8 @@ class _Run:
         if self.mode == "single":
             outcomes = migrate_single(self.client, selected, preview.target_definition_key,
                                       instructions, concurrency=self.concurrency,
-                                      progress=self.progress, timing=self.options.timing)
+                                      progress=self.progress, timing=self.options.timing,
+                                      outcomes=self.so_far, accepted=self.accepted)
             return outcomes, preview.matched - outcomes.counts.get("migrated", 0), [], ()
         by_keys = preview.blocked_total > 0 or not filter_is_exact(self.plan.filter)
         run = migrate_batch(self.client, self.plan, preview.source_definition_key,
@@ -197,6 +214,32 @@ class _Run:
                              location=self.plan.location_of("/rollout"),
                              hint=run.start_unknown.hint),)
         return run.outcomes, run.remaining_on_source, list(run.batch_keys), notes
+
+    def _record_interrupt(self, preview: PlanPreview, resumed: list[str]) -> str:
+        """Write an ``interrupted`` end record with the counts so far (best effort: the
+        user is waiting, and a failing write must not hide the interrupt); its summary."""
+        created: list[str] = []
+        with contextlib.suppress(Exception):
+            created = [str(e["batch_key"]) for e in self.journal.events()
+                       if e.get("event") == "batch-created"
+                       and e.get("run") == self.journal.run]
+        if self.mode == "single":
+            verified = self.so_far.counts.get("migrated", 0)
+            summary = (f"interrupted while migrating: the cluster had accepted at least "
+                       f"{len(self.accepted)} of {preview.migrating} migrations "
+                       f"({verified} read back)")
+        else:
+            summary = (f"interrupted while following {len(created)} batch operation(s) "
+                       f"({', '.join(created) or 'none created yet'}); the next apply "
+                       "resumes them")
+        summary += ("; re-run apply to finish (its dry run counts migrated instances as "
+                    "already on the target)")
+        counts = {"accepted": len(self.accepted)} if self.mode == "single" else {}
+        with contextlib.suppress(Exception):
+            self._finish(preview, "interrupted", self.so_far, resumed + created,
+                         preview.matched - self.so_far.counts.get("migrated", 0),
+                         message=summary, audit_counts=counts)
+        return summary
 
     def _refusal(self, preview: PlanPreview) -> Finding | None:
         errors = [f for f in preview.findings if f.severity == Severity.ERROR]
@@ -218,7 +261,8 @@ class _Run:
 
     def _finish(self, preview: PlanPreview, outcome: str, outcomes: Outcomes,
                 batch_keys: list[str], remaining: int, *, message: str | None = None,
-                extra: tuple[Finding, ...] = ()) -> ApplyReport:
+                extra: tuple[Finding, ...] = (),
+                audit_counts: Mapping[str, int] | None = None) -> ApplyReport:
         duration = time.monotonic() - self.clock
         counts = dict(outcomes.counts)
         if self.resumed.migrated:
@@ -239,7 +283,7 @@ class _Run:
                     "blocked": blocked, "already_on_target": preview.already_on_target,
                     "remaining_on_source": max(0, remaining), **counts,
                     **({"resumed_migrated": self.resumed.migrated}
-                       if self.resumed.migrated else {})},
+                       if self.resumed.migrated else {}), **(audit_counts or {})},
             batch_operation_keys=tuple(batch_keys), message=message)
         self.journal.append("finished", outcome=outcome, audit=audit.to_json())
         return ApplyReport(plan=self.plan, preview=preview, mode=self.mode, counts=counts,

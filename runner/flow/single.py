@@ -44,10 +44,15 @@ class Timing:
 
 def migrate_single(client: SingleModeClient, keys: KeySet, target_key: str,
                    instructions: tuple[Instruction, ...], *, concurrency: int,
-                   progress: ProgressListener, timing: Timing) -> Outcomes:
-    """Migrate ``keys`` one request each; every 204 is verified by reading the instance."""
-    outcomes = Outcomes()
-    accepted = KeySet()
+                   progress: ProgressListener, timing: Timing,
+                   outcomes: Outcomes | None = None,
+                   accepted: KeySet | None = None) -> Outcomes:
+    """Migrate ``keys`` one request each; every 204 is verified by reading the instance.
+
+    ``outcomes`` and ``accepted`` (the keys the cluster accepted, before read-back) may be
+    given to see the counts so far when the run is interrupted."""
+    outcomes = Outcomes() if outcomes is None else outcomes
+    accepted = KeySet() if accepted is None else accepted
     items = (MigrationItem(key, target_key, instructions) for key in keys)
     progress.begin("migrating", len(keys))
     try:
