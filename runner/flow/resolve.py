@@ -9,7 +9,10 @@ Finding codes of this module (live state against the plan):
 * ``D01`` the source or target definition is not deployed (error);
 * ``D02`` the deployed BPMN differs from the plan's file (error; names, layout and other
   cosmetic differences are ignored);
-* ``D03`` the deployed XML could not be read; the plan's file is used instead (warning).
+* ``D03`` the deployed XML could not be read; the plan's file is used instead (warning);
+* ``D05`` the plan uses something the cluster's version cannot do (error): a variable filter
+  or ``rollout.mode: batch`` before 8.8. A variable filter stops the plan's dry run (no
+  instance is judged); batch mode does not (the counts still show what single mode would do).
 """
 
 from __future__ import annotations
@@ -67,12 +70,13 @@ def resolve_plan(plan: Plan, client: DefinitionSource, server: ServerVersion,
 
     ``instructions`` default to the engine's effective instructions (explicit + auto).
     """
-    findings: list[Finding] = []
+    findings = version_findings(plan, server)
     source = _find(plan, plan.source, "source", client, findings)
     target = _find(plan, plan.target, "target", client, findings)
     source_model = _deployed_model(plan, plan.source, source, client, findings)
     target_model = _deployed_model(plan, plan.target, target, client, findings)
-    if source is None or target is None or source_model is None or target_model is None:
+    if (source is None or target is None or source_model is None or target_model is None
+            or (plan.filter.variables and not server.at_least("8.8"))):
         return ResolvedPlan(plan, server, source, target, None, tuple(findings))
     if instructions is None:
         instructions = plan_instructions(plan, source_model, target_model)
@@ -81,6 +85,30 @@ def resolve_plan(plan: Plan, client: DefinitionSource, server: ServerVersion,
                                target_definition_key=target.key,
                                source_definition_key=source.key)
     return ResolvedPlan(plan, server, source, target, request, tuple(findings))
+
+
+def version_findings(plan: Plan, server: ServerVersion) -> list[Finding]:
+    """D05: what the plan asks for that the cluster's version cannot do."""
+    if server.at_least("8.8"):
+        return []
+    findings = []
+    if plan.filter.variables:
+        findings.append(Finding(
+            "D05", Severity.ERROR,
+            f"filter.variables needs Camunda 8.8 or newer; the cluster is {server}: before "
+            "8.8 the instance search cannot select by variable values the same way in the "
+            "dry run and in apply, so this plan's instances were not judged",
+            location=plan.location_of("/filter/variables"),
+            hint="filter by processInstanceKeys (or activeElementIds) instead, or upgrade "
+                 "the cluster"))
+    if plan.rollout.mode == "batch":
+        findings.append(Finding(
+            "D05", Severity.ERROR,
+            f"rollout.mode batch needs Camunda 8.8 or newer (server-side batch migration); "
+            f"the cluster is {server}, so apply would refuse",
+            location=plan.location_of("/rollout/mode"),
+            hint="use mode single, or auto (which picks single before 8.8)"))
+    return findings
 
 
 def _side_location(plan: Plan, ref: ProcessRef, side: str) -> Location:

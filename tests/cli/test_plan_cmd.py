@@ -170,3 +170,42 @@ def test_retry_notices_are_printed_at_most_once_per_interval() -> None:
         "c8migrate: the cluster did not answer GET /topology (connection refused); "
         "retrying for up to 0 s more",
     ]
+
+
+@pytest.fixture(scope="module")
+def old_sandbox() -> Iterator[SandboxProcess]:
+    process = start_sandbox(seed=PLANS / "demo-seed.yaml", server_version="8.6.0")
+    yield process
+    process.stop()
+
+
+def test_on_8_6_a_variable_filter_is_a_located_finding_and_the_other_plans_still_run(
+        old_sandbox: SandboxProcess) -> None:
+    result = run_plan(old_sandbox, *DEMO, "--format", "json")
+
+    assert result.exit_code == exit_codes.FINDINGS, result.output
+    by_name = {p["name"]: p for p in json.loads(result.stdout)["plans"]}
+    assert set(by_name) == {"order-v1-to-v2", "invoice-v1-to-v2", "onboarding-retail-2025.2"}
+    [finding] = [f for f in by_name["onboarding-retail-2025.2"]["findings"]
+                 if f["code"] == "D05" and "filter.variables" in f["message"]]
+    assert finding["severity"] == "error" and "8.8" in finding["message"]
+    assert finding["location"]["line"] == 19  # filter.variables
+    assert by_name["invoice-v1-to-v2"]["matched"] == 9
+
+
+def test_on_8_6_rollout_mode_batch_is_an_error_at_its_line(
+        tmp_path: Path, old_sandbox: SandboxProcess) -> None:
+    shutil.copytree(PLANS / "bpmn", tmp_path / "bpmn")
+    text = (PLANS / "invoice-v1-to-v2.yaml").read_text("utf-8")
+    lines = text.splitlines()
+    mode_line = next(i for i, line in enumerate(lines, 1) if line.strip().startswith("mode:"))
+    (tmp_path / "invoice.yaml").write_text(
+        text.replace("mode: single", "mode: batch", 1), "utf-8")
+
+    result = run_plan(old_sandbox, str(tmp_path / "invoice.yaml"), "--format", "json")
+
+    assert result.exit_code == exit_codes.FINDINGS, result.output
+    [plan] = json.loads(result.stdout)["plans"]
+    [finding] = [f for f in plan["findings"] if f["code"] == "D05"]
+    assert finding["severity"] == "error" and "batch" in finding["message"]
+    assert finding["location"]["line"] == mode_line
