@@ -94,6 +94,8 @@ def _run(paths: tuple[Path, ...], cluster: ClusterOptions, fmt: str, output: Pat
          quiet: bool) -> int:
     loaded = load_plans(plan_files(paths, changed_since))
     reviewed = load_reviewed(expect_preview) if expect_preview else {}
+    for plan in loaded.plans:  # every plan must have been reviewed, before any is applied
+        _reviewed_for(plan.name, reviewed, expect_preview)
     ensure_journal_dir(journal_dir)
     if loaded.plans and not yes:
         _confirm([p.name for p in loaded.plans])

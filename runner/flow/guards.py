@@ -12,14 +12,20 @@ pull request's dry run, ``apply --expect-preview FILE``) or from the caller. Che
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import best_match
+
 from runner.errors import DriftDetected, InputError
 from runner.results import PlanPreview
+
+REPORT_SCHEMA = Path(__file__).resolve().parent.parent / "data" / "report.v1.schema.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +68,14 @@ def load_reviewed(path: Path) -> dict[str, ReviewedPreview]:
         raise InputError(f"{path}:{exc.lineno}:{exc.colno}: not JSON ({exc.msg})") from exc
     if not isinstance(document, dict) or document.get("kind") != "preview":
         raise InputError(f"{path} is not the JSON report of 'c8migrate plan --format json'")
+    problem = best_match(_report_validator().iter_errors(document))
+    if problem is not None:
+        where = "/".join(str(p) for p in problem.absolute_path) or "the top level"
+        raise InputError(
+            f"{path} is not a valid dry-run report (runner/data/report.v1.schema.json): at "
+            f"{where}: {problem.message}"[:600],
+            hint="pass the unmodified output of 'c8migrate plan --format json' (the reviewed "
+                 "dry run); apply checks live state against it")
     reviewed: dict[str, ReviewedPreview] = {}
     for entry in document.get("plans", []):
         if not isinstance(entry, Mapping) or not entry.get("name"):
@@ -80,6 +94,12 @@ def load_reviewed(path: Path) -> dict[str, ReviewedPreview]:
             blocked_reasons=reasons,
         )
     return reviewed
+
+
+@functools.cache
+def _report_validator() -> Draft202012Validator:
+    schema = json.loads(REPORT_SCHEMA.read_text(encoding="utf-8"))
+    return Draft202012Validator(schema)
 
 
 def _opt_str(value: Any) -> str | None:

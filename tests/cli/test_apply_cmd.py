@@ -181,3 +181,25 @@ def test_a_journal_folder_that_cannot_be_created_is_exit_2_before_anything_migra
     assert "hint: pass --journal-dir" in result.stderr
     assert "Traceback" not in result.output and "internal error" not in result.stderr
     assert stats(demo_sandbox)["writes"] == 0
+
+
+def test_a_malformed_or_foreign_reviewed_preview_is_exit_2_before_anything_migrates(
+        tmp_path: Path, demo_sandbox: SandboxProcess) -> None:
+    malformed = tmp_path / "malformed.json"
+    malformed.write_text(json.dumps({"kind": "preview", "schemaVersion": 1,
+                                     "plans": [{"name": "invoice-v1-to-v2"}]}), "utf-8")
+    refused = invoke(demo_sandbox, "apply", INVOICE, "--journal-dir", str(tmp_path / "j"),
+                     "--expect-preview", str(malformed), "-y")
+    assert refused.exit_code == exit_codes.USAGE, refused.output
+    assert "is not a valid dry-run report" in refused.stderr
+
+    reviewed = tmp_path / "invoice-only.json"
+    done = invoke(demo_sandbox, "plan", INVOICE, "--format", "json", "--output", str(reviewed))
+    assert done.exit_code == exit_codes.OK, done.output
+    # the invoice plan (listed first) was reviewed, the order plan was not
+    other = invoke(demo_sandbox, "apply", INVOICE, str(PLANS / "order-v1-to-v2.yaml"),
+                   "--journal-dir", str(tmp_path / "j"), "--expect-preview", str(reviewed),
+                   "-y")
+    assert other.exit_code == exit_codes.USAGE, other.output
+    assert "has no plan named 'order-v1-to-v2'" in other.stderr
+    assert stats(demo_sandbox)["writes"] == 0

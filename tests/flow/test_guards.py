@@ -7,6 +7,7 @@ import pytest
 
 from runner.errors import DriftDetected, InputError
 from runner.flow.guards import ReviewedPreview, drift_reasons, enforce, load_reviewed
+from runner.reporters import render_previews
 from runner.results import BlockedInstance
 
 from .helpers import make_plan, make_preview
@@ -57,14 +58,9 @@ def test_a_changed_plan_file_is_drift() -> None:
 
 
 def test_reviewed_previews_load_from_the_json_report(tmp_path: Path) -> None:
-    report = {"kind": "preview", "plans": [{
-        "name": "order-v1-to-v2", "checksum": "a" * 64, "sourceDefinitionKey": "100",
-        "targetDefinitionKey": "200", "matched": 10, "blocked": 1,
-        "blockedInstances": [{"processInstanceKey": "7", "code": "Z22",
-                              "elementId": "Task_PackOrder", "message": "m"}],
-    }]}
     path = tmp_path / "preview.json"
-    path.write_text(json.dumps(report), encoding="utf-8")
+    path.write_text(render_previews([make_preview(blocked=(BLOCKED,))], "json"),
+                    encoding="utf-8")
 
     reviewed = load_reviewed(path)["order-v1-to-v2"]
     assert reviewed == ReviewedPreview.of(make_preview(blocked=(BLOCKED,)))
@@ -78,3 +74,28 @@ def test_a_file_that_is_not_a_preview_report_is_an_input_error(tmp_path: Path) -
     path.write_text("{", encoding="utf-8")
     with pytest.raises(InputError, match="not JSON"):
         load_reviewed(path)
+
+
+def test_a_reviewed_preview_that_is_not_a_valid_report_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "reviewed.json"
+    path.write_text(json.dumps({"kind": "preview", "schemaVersion": 1,
+                                "plans": [{"name": "invoice-v1-to-v2"}]}), "utf-8")
+    with pytest.raises(InputError) as raised:
+        load_reviewed(path)
+    assert "is not a valid dry-run report" in raised.value.message
+    # a real report whose plan entry lost everything but its name
+    document = json.loads(render_previews([make_preview()], "json"))
+    document["plans"] = [{"name": "order-v1-to-v2"}]
+    path.write_text(json.dumps(document), "utf-8")
+    with pytest.raises(InputError) as raised:
+        load_reviewed(path)
+    assert "at plans/0:" in raised.value.message
+
+
+def test_a_real_dry_run_report_is_accepted(tmp_path: Path) -> None:
+    path = tmp_path / "reviewed.json"
+    document = json.loads(render_previews([make_preview(matched=3, migrating=3)], "json"))
+    path.write_text(json.dumps(document), "utf-8")
+    reviewed = load_reviewed(path)
+    assert set(reviewed) == {"order-v1-to-v2"}
+    assert reviewed["order-v1-to-v2"].matched == 3
