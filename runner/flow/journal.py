@@ -7,8 +7,9 @@ Layout (``journal_dir`` defaults to ``.c8migrate/journal``)::
 
 Every line has ``event``, ``time`` (UTC, RFC 3339), ``run`` (one id per apply run), ``plan``
 and ``checksum``. Events: ``started``, ``batch-created`` (written BEFORE the batch is
-followed, so a crashed run can be resumed), ``batch-finished``, ``instances-failed`` (a
-bounded summary), ``finished``. The ``finished`` event carries the audit record of the run
+followed, so a crashed run can be resumed), ``batch-finished``, ``batch-unknown``,
+``batch-start-unknown``, ``batch-resumed``, ``instances-failed`` (a bounded summary),
+``finished``. The ``finished`` event carries the audit record of the run
 under ``audit`` (see docs/audit.md and ``AuditRecord``). Lines are never rewritten.
 """
 
@@ -104,7 +105,8 @@ class AuditRecord:
     checksum: str
     run: str
     outcome: str
-    """'migrated', 'nothing-to-migrate', 'partial', 'failed', 'unknown' or 'refused'."""
+    """'migrated', 'nothing-to-migrate', 'partial', 'failed', 'unknown', 'refused' or
+    'interrupted'."""
     started: str
     finished: str
     commit: str | None = None
