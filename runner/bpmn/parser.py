@@ -23,6 +23,7 @@ from typing import Any
 
 from lxml import etree
 
+from runner.bounded_read import read_at_most
 from runner.bpmn.element_types import (
     EVENT_DEFINITION_TYPES,
     EVENT_TAGS,
@@ -42,7 +43,7 @@ from runner.bpmn.namespaces import (
     split_tag,
 )
 from runner.bpmn.root_index import RootIndex
-from runner.bpmn.secure_xml import MAX_BPMN_BYTES, load_error, parse_secure, read_at_most
+from runner.bpmn.secure_xml import MAX_BPMN_BYTES, load_error, parse_secure
 from runner.bpmn.zeebe_facts import facts_of, loop_facts, zeebe_facts
 from runner.findings import Location
 

@@ -9,10 +9,9 @@ before libxml2 sees them. Every failure is a ``BpmnLoadError`` holding one locat
 
 from __future__ import annotations
 
-import os
 import re
 import threading
-from typing import Any, BinaryIO
+from typing import Any
 
 from lxml import etree
 
@@ -100,17 +99,6 @@ def _parser() -> etree.XMLParser:
             remove_pis=True,
         )
     return parser
-
-
-def read_at_most(stream: BinaryIO, limit: int) -> bytes:
-    """Up to ``limit`` + 1 bytes of ``stream`` (one more than allowed tells "too large").
-    The buffer is sized from the file's own size: ``read(limit + 1)`` alone would allocate
-    ``limit`` bytes for every small file. Pipes and growing files read on to the bound."""
-    size = os.fstat(stream.fileno()).st_size
-    data = stream.read(min(size, limit) + 1)
-    if len(data) > size:
-        data += stream.read(limit + 1 - len(data))
-    return data
 
 
 def parse_secure(data: bytes, file: str) -> etree._Element:

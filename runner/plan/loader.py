@@ -19,10 +19,11 @@ import hashlib
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 import yaml
 
+from runner.bounded_read import read_at_most
 from runner.findings import Finding, Location, Severity
 from runner.plan.model import (
     DateRange,
@@ -59,7 +60,7 @@ def load_plan(path: str | Path) -> PlanLoad:
     file = str(path)
     try:
         with open(path, "rb") as stream:
-            data = _read_at_most(stream, MAX_PLAN_BYTES)
+            data = read_at_most(stream, MAX_PLAN_BYTES)
     except OSError as exc:
         reason = "file not found" if isinstance(exc, FileNotFoundError) else (
             exc.strerror or str(exc))
@@ -94,17 +95,6 @@ def load_plan(path: str | Path) -> PlanLoad:
     if path_findings:
         return PlanLoad(file, None, tuple(path_findings))
     return PlanLoad(file, plan, ())
-
-
-def _read_at_most(stream: BinaryIO, limit: int) -> bytes:
-    """Up to ``limit`` + 1 bytes of ``stream`` (one more than allowed tells "too large").
-    The buffer is sized from the file's own size: ``read(limit + 1)`` alone would allocate
-    ``limit`` bytes for every small file. Pipes and growing files read on to the bound."""
-    size = os.fstat(stream.fileno()).st_size
-    data = stream.read(min(size, limit) + 1)
-    if len(data) > size:
-        data += stream.read(limit + 1 - len(data))
-    return data
 
 
 def _reader_problem(exc: yaml.reader.ReaderError) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from runner.bpmn.secure_xml import read_at_most
+from runner.bounded_read import read_at_most
 
 
 def test_small_file_is_read_whole(tmp_path: Path) -> None:
