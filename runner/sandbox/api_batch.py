@@ -54,14 +54,7 @@ class BatchOps(ApiBase):
         kinds: dict[str, Kind] = {
                  "batchOperationKey": "key", "itemKey": "key", "processInstanceKey": "key",
                  "state": "enum", "operationType": "enum"}
-        tests = []
-        for name, condition in (filter_ or {}).items():
-            if name not in kinds:
-                raise ApiError(400, "Bad Request", f"unknown batch item filter '{name}'")
-            try:
-                tests.append((name, compile_property(condition, kinds[name], name)))
-            except FilterError as exc:
-                raise ApiError(400, "Bad Request", str(exc)) from exc
+        tests = _compiled(filter_, kinds, "batch item")
         seen_at = time.monotonic() - self._lag()
         with self.store.lock:
             items = [item for op in self.store.batches.values() if op.created_at <= seen_at
@@ -90,14 +83,7 @@ class BatchOps(ApiBase):
                                 "endDate"}))
         kinds: dict[str, Kind] = {"batchOperationKey": "key", "operationType": "enum",
                                   "state": "enum"}
-        tests = []
-        for name, condition in (filter_ or {}).items():
-            if name not in kinds:
-                raise ApiError(400, "Bad Request", f"unknown batch operation filter '{name}'")
-            try:
-                tests.append((name, compile_property(condition, kinds[name], name)))
-            except FilterError as exc:
-                raise ApiError(400, "Bad Request", str(exc)) from exc
+        tests = _compiled(filter_, kinds, "batch operation")
         seen_at = time.monotonic() - self._lag()
         with self.store.lock:
             found = [(op.key, batches.operation_json(op, seen_at, str(op.key)))
@@ -115,3 +101,17 @@ class BatchOps(ApiBase):
         rows.sort(key=lambda r: r[0])
         result = Sorted([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows])
         return self._page(result, spec, page, lambda d: d)
+
+
+def _compiled(filter_: dict[str, Any] | None, kinds: dict[str, Kind],
+              what: str) -> list[tuple[str, Callable[[Any], bool]]]:
+    """(field, test) per filter field; 400 for an unknown field or a malformed condition."""
+    tests = []
+    for name, condition in (filter_ or {}).items():
+        if name not in kinds:
+            raise ApiError(400, "Bad Request", f"unknown {what} filter '{name}'")
+        try:
+            tests.append((name, compile_property(condition, kinds[name], name)))
+        except FilterError as exc:
+            raise ApiError(400, "Bad Request", str(exc)) from exc
+    return tests
