@@ -62,7 +62,7 @@ def test_order_plan_preview_counts_moves_and_blockers(demo_sandbox: SandboxHandl
     assert [b.process_instance_key for b in preview.blocked] == legacy
     for blocked in preview.blocked:
         assert blocked.code == "Z22"
-        assert blocked.element_id == "Event_OrderCancelled"
+        assert blocked.element_id == "Task_PackOrder"  # where the instance waits
         assert blocked.message == Z22_TEXT.format(key=blocked.process_instance_key)
         assert not blocked.transient
     assert not [f for f in preview.findings if f.severity == Severity.ERROR]

@@ -187,7 +187,7 @@ def new_catch_events_can_subscribe(v: Visit) -> Rejection | None:
             "Z22", "INVALID_STATE",
             f"Expected to migrate process instance '{v.key}' but active element with id "
             f"'{v.element_id}' is mapped to element with id '{v.target_id}' that must be "
-            f"subscribed to {kind}. {failure}", element_id=event.id)
+            f"subscribed to {kind}. {failure}", element_id=v.element_id)
     return None
 
 
