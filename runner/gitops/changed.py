@@ -75,17 +75,18 @@ def select_plans(ref: str, paths: Sequence[str | Path], *, cwd: Path | None = No
     (or a merge base with it) cannot be found, e.g. in a shallow clone.
     """
     here = (cwd or Path.cwd()).resolve()
-    root = Path(_git(here, "rev-parse", "--show-toplevel").strip()).resolve()
-    head = _git(here, "rev-parse", "--verify", "HEAD^{commit}").strip()
+    work_tree = _work_tree_of(here, paths)
+    root = Path(_git(work_tree, "rev-parse", "--show-toplevel").strip()).resolve()
+    head = _git(work_tree, "rev-parse", "--verify", "HEAD^{commit}").strip()
     try:
-        base = _git(here, "merge-base", ref, "HEAD").strip()
+        base = _git(work_tree, "merge-base", ref, "HEAD").strip()
     except ConfigError as exc:
         raise ConfigError(
             f"cannot find the merge base of {ref!r} and HEAD",
             hint="check the ref name; in CI fetch the history (actions/checkout with "
                  "fetch-depth: 0) so the base commit is present",
         ) from exc
-    statuses = _diff_statuses(here, base, head)
+    statuses = _diff_statuses(work_tree, base, head)
     scopes = [_repo_relative(here / Path(p), root) for p in paths]
 
     changed: list[ChangedPlan] = []
@@ -213,6 +214,16 @@ def _read(path: Path) -> str | None:
         return path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return None
+
+
+def _work_tree_of(here: Path, paths: Sequence[str | Path]) -> Path:
+    """Where to ask git: the folder of the first path given that exists (so the command works
+    from outside the repository), else the current directory."""
+    for given in paths:
+        path = here / Path(given)
+        if path.exists():
+            return path if path.is_dir() else path.parent
+    return here
 
 
 def _git(cwd: Path, *args: str, check: bool = True) -> str:

@@ -149,3 +149,15 @@ def test_unknown_ref_is_a_config_error_with_a_hint(repo: GitRepo) -> None:
 def test_outside_a_git_work_tree_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="git rev-parse failed"):
         select_plans("main", ["."], cwd=tmp_path)
+
+
+def test_works_from_outside_the_repository_when_the_plans_folder_is_named(
+        repo: GitRepo, tmp_path_factory: pytest.TempPathFactory) -> None:
+    repo.write("plans/new.yaml", plan_yaml("new", "bpmn/order.v1.bpmn", "bpmn/order.v2.bpmn"))
+    repo.commit("feature work")
+    outside = tmp_path_factory.mktemp("elsewhere")
+
+    selection = select_plans("main", [str(repo.root / "plans")], cwd=outside)
+
+    assert [(c.repo_path, c.reasons) for c in selection.changed] == [("plans/new.yaml",
+                                                                       ("added",))]
