@@ -9,13 +9,13 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Collection, Iterable, Iterator, Sequence
+from datetime import datetime
 from typing import Any
 
 import httpx
 
 from runner.bpmn.model import ProcessModel
-from runner.cluster import batch, bulk, readback
-from runner.cluster.batch_start import start_batch_once
+from runner.cluster import batch, batch_start, bulk, readback
 from runner.cluster.config import ClusterConfig
 from runner.cluster.dialect import Dialect, key_text
 from runner.cluster.elements import build_element_tree
@@ -318,7 +318,18 @@ class ClusterClient:
         body = {"filter": batch_filter(source_definition_key, filter,
                                        tenant_id or self.config.tenant_id),
                 "migrationPlan": self.migration_body(target_key, instructions)}
-        return start_batch_once(self, body, exclude=exclude)
+        return batch_start.start_batch_once(self, body, exclude=exclude)
+
+    def find_batch_started_since(self, sent_at: datetime, exclude: Collection[str] = (),
+                                 window: float = 0.0) -> str | None:
+        """The newest migration batch started at or after ``sent_at`` and not in ``exclude``,
+        searched for up to ``window`` seconds (the search lags writes); None if none."""
+        self._require_batch()
+        try:
+            return batch_start.find_started_batch(self, sent_at, exclude, window,
+                                                  reason="an earlier run stopped while starting")
+        except batch_start.BatchStartUnknown:
+            return None
 
     def batch_operation(self, key: str) -> BatchStatus | None:
         """The batch operation's status; None while the server does not know it yet (a 404

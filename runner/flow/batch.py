@@ -15,15 +15,17 @@ selected count as not migrated, with the batch item's error message when it has 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Protocol
 
-from runner.cluster.batch_start import BatchStartUnknown
+from runner.cluster.batch_start import FIND_WINDOW, BatchStartUnknown
 from runner.cluster.model import BatchFollowResult, BatchItem, BatchStatus, InstanceInfo
 from runner.engine.state import Instruction
 from runner.errors import LockHeld
-from runner.flow.journal import PlanJournal
+from runner.flow.journal import PlanJournal, utc_now
 from runner.flow.observe import stream_filter
 from runner.flow.outcomes import KeySet, Outcomes
 from runner.flow.progress import ProgressListener
@@ -45,6 +47,9 @@ class BatchModeClient(Protocol):
                      poll: float = ...) -> BatchFollowResult: ...
 
     def batch_operation(self, key: str) -> BatchStatus | None: ...
+
+    def find_batch_started_since(self, sent_at: datetime, exclude: Collection[str] = (),
+                                 window: float = ...) -> str | None: ...
 
     def iter_batch_items(self, key: str, state: str | None = None,
                          page_size: int = ...) -> Iterator[BatchItem]: ...
@@ -92,17 +97,23 @@ def migrate_batch(client: BatchModeClient, plan: Plan, source_key: str, target_k
     try:
         for flt in selections:
             count = len(flt.process_instance_keys) if by_keys else len(selected)
+            # Written before sending: if this run stops before it learns the batch key
+            # (Ctrl-C, crash, lost answer), the next run looks for the batch first.
+            start_id = uuid.uuid4().hex[:12]
+            journal.append("batch-starting", start_id=start_id, sent_at=utc_now(),
+                           selected=count)
             try:
                 key = client.start_batch_migration(flt, target_key, instructions,
                                                    source_definition_key=source_key,
                                                    tenant_id=plan.tenant_id, exclude=known)
             except BatchStartUnknown as exc:
                 # Never re-send, never start the next chunk: what happened is unknown.
-                journal.append("batch-start-unknown", selected=count, reason=exc.reason)
+                journal.append("batch-start-unknown", start_id=start_id, selected=count,
+                               reason=exc.reason)
                 start_unknown = exc
                 break
             known.add(key)
-            journal.append("batch-created", batch_key=key, selected=count,
+            journal.append("batch-created", start_id=start_id, batch_key=key, selected=count,
                            source_definition_key=source_key,
                            target_definition_key=target_key, by_keys=by_keys)
             result = follow(client, journal, key, settings)
@@ -182,6 +193,7 @@ def resume_open_batches(client: BatchModeClient, journal: PlanJournal, plan: Pla
     A batch of an earlier version of the plan (other checksum) still in flight is not
     ours to follow: refuse with LockHeld until it ends.
     """
+    _recover_lost_starts(client, journal)
     resumed: list[str] = []
     migrated = 0
     for batch in journal.open_batches():
@@ -198,3 +210,25 @@ def resume_open_batches(client: BatchModeClient, journal: PlanJournal, plan: Pla
         if not result.unknown and result.status is not None:
             migrated += result.status.completed
     return ResumedBatches(tuple(resumed), migrated)
+
+
+def _recover_lost_starts(client: BatchModeClient, journal: PlanJournal) -> None:
+    """Resolve batch starts an earlier run never learned the outcome of: a batch the server
+    created for one is recorded as created (and then followed like any open batch); none
+    found within the search window is recorded as resolved, so the run may start afresh."""
+    known = {str(e["batch_key"]) for e in journal.events()
+             if e.get("event") == "batch-created" and e.get("batch_key")}
+    for pending in journal.unresolved_starts():
+        try:
+            sent_at = datetime.fromisoformat(pending.sent_at.replace("Z", "+00:00"))
+        except ValueError:
+            sent_at = datetime.now(UTC)
+        waited = (datetime.now(UTC) - sent_at).total_seconds()
+        key = client.find_batch_started_since(sent_at, exclude=known,
+                                              window=max(0.0, FIND_WINDOW - waited))
+        if key is None:
+            journal.append("batch-start-resolved", start_id=pending.start_id, found=False)
+            continue
+        known.add(key)
+        journal.append("batch-created", start_id=pending.start_id, batch_key=key,
+                       recovered_from=pending.run)

@@ -150,6 +150,16 @@ class OpenBatch:
     """How many instances the batch was meant to migrate."""
 
 
+@dataclass(frozen=True, slots=True)
+class PendingStart:
+    """A batch start whose outcome no run has learned (see PlanJournal.unresolved_starts)."""
+
+    start_id: str
+    sent_at: str
+    """UTC time (ISO 8601) taken just before the request was sent."""
+    run: str
+
+
 class PlanJournal:
     """The journal of one plan. Appends are flushed and fsync'ed line by line."""
 
@@ -187,6 +197,22 @@ class PlanJournal:
             elif event.get("event") == "batch-finished":
                 opened.pop(key, None)
         return list(opened.values())
+
+    def unresolved_starts(self) -> list[PendingStart]:
+        """Batch starts that no later event resolves: the run stopped (Ctrl-C, crash) after
+        ``batch-starting`` and before learning the batch key, or ended ``batch-start-unknown``.
+        The server may have created a batch for them; the next run looks for it first."""
+        pending: dict[str, PendingStart] = {}
+        for event in self.events():
+            start = str(event.get("start_id", ""))
+            if not start:
+                continue
+            if event.get("event") == "batch-starting":
+                pending[start] = PendingStart(start, str(event.get("sent_at", "")),
+                                              str(event.get("run", "")))
+            elif event.get("event") in ("batch-created", "batch-start-resolved"):
+                pending.pop(start, None)
+        return list(pending.values())
 
     def audit_records(self) -> list[AuditRecord]:
         return [AuditRecord.from_json(e["audit"]) for e in self.events()

@@ -96,7 +96,7 @@ def test_batch_mode_sends_explicit_keys_and_leaves_blocked_instances(
         assert _definition_of(demo_sandbox, blocked.process_instance_key) == \
             report.preview.source_definition_key
     events = [e["event"] for e in PlanJournal(tmp_path, plan).events()]
-    assert events == ["started", "batch-created", "batch-finished", "finished"]
+    assert events == ["started", "batch-starting", "batch-created", "batch-finished", "finished"]
     created = next(e for e in PlanJournal(tmp_path, plan).events()
                    if e["event"] == "batch-created")
     assert created["by_keys"] is True and created["selected"] == 18
@@ -245,7 +245,7 @@ def test_a_batch_that_outlives_the_follow_timeout_is_resumed_by_the_next_run(
     assert PlanJournal(tmp_path, plan).open_batches() == []
     assert demo_sandbox.stats()["batchOperations"] == 1
     events = [e["event"] for e in PlanJournal(tmp_path, plan).events()]
-    assert events == ["started", "batch-created", "batch-unknown", "finished",
+    assert events == ["started", "batch-starting", "batch-created", "batch-unknown", "finished",
                       "batch-resumed", "batch-finished", "finished"]
 
 

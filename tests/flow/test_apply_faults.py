@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -12,6 +12,7 @@ from support.sandbox import SandboxHandle
 from runner.cluster.client import ClusterClient
 from runner.cluster.config import resolve
 from runner.cluster.retry import RetryPolicy
+from runner.engine.state import Instruction
 from runner.flow.apply import ApplySettings, apply_plan
 from runner.flow.batch import BatchSettings
 from runner.flow.journal import PlanJournal, Provenance
@@ -152,3 +153,45 @@ def test_batch_mode_with_an_unconfirmed_start_ends_unknown_never_success(
     assert audit.outcome == "unknown"
     events = [e["event"] for e in PlanJournal(tmp_path, plan).events()]
     assert "batch-start-unknown" in events and "batch-created" not in events
+
+
+def test_a_start_an_earlier_run_never_learned_about_is_found_and_followed_not_repeated(
+        tmp_path: Path, sandbox: SandboxHandle) -> None:
+    # An earlier run wrote 'batch-starting', sent the request, and was stopped (Ctrl-C, crash)
+    # before the answer: the server did create the batch. The next run must find and follow
+    # that batch, credit what it migrated, and start no second one.
+    sandbox.seed({
+        "deploy": [{"resourceName": name, "xml": (PLANS / "bpmn" / name).read_text("utf-8")}
+                   for name in ("invoice-approval.v1.bpmn", "invoice-approval.v2.bpmn")],
+        "instances": [{"process": "invoice-approval", "version": 1, "count": 40,
+                       "waitAt": ["Task_ApproveInvoice"], "variables": {"amount": 10}}],
+    })
+    plan = load_plan(PLANS / "invoice-v1-to-v2.yaml").plan
+    assert plan is not None
+    batch_plan = dataclasses.replace(plan, rollout=Rollout(mode="batch"))
+    sandbox.faults({"searchLagMs": 1500})  # the dry run still sees them on the source
+    earlier = PlanJournal(tmp_path, batch_plan, run="earlier-run")
+    earlier.append("started")
+    earlier.append("batch-starting", start_id="s1",
+                   sent_at=(datetime.now(UTC) - timedelta(seconds=5)).strftime(
+                       "%Y-%m-%dT%H:%M:%SZ"), selected=40)
+    with ClusterClient(resolve({"address": sandbox.url}, env={})) as client:
+        source = client.find_definition("invoice-approval", version=1)
+        target = client.find_definition("invoice-approval", version=2)
+        lost = client.start_batch_migration(
+            batch_plan.filter, target.key, (Instruction("Task_ApproveInvoice",
+                                                        "Task_ApproveInvoice"),),
+            source_definition_key=source.key)
+        report = apply_plan(batch_plan, client, settings=ApplySettings(
+            journal_dir=tmp_path, batch=BatchSettings(poll=0.1), timing=Timing(settle=1.0),
+            provenance=Provenance(commit=None, actor=None)))
+
+    stats = sandbox.stats()
+    assert stats["batchOperations"] == 1
+    assert set(stats["acceptedMigrations"].values()) == {1}
+    assert len(stats["acceptedMigrations"]) == 40
+    events = list(PlanJournal(tmp_path, batch_plan).events())
+    recovered = [e for e in events if e["event"] == "batch-created"]
+    assert [(e["batch_key"], e["start_id"]) for e in recovered] == [(lost, "s1")]
+    assert PlanJournal(tmp_path, batch_plan).unresolved_starts() == []
+    assert report.ok and report.migrated == 40 and report.remaining_on_source == 0
