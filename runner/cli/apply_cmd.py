@@ -45,14 +45,15 @@ from runner.cli.options import (
 )
 from runner.cli.progress_view import progress_for
 from runner.errors import ConfigError, DriftDetected, LockHeld
-from runner.findings import Severity
+from runner.findings import Finding, Severity
 from runner.flow.apply import ApplyInterrupted, ApplySettings, PlanRefused, apply_plan
 from runner.flow.guards import ReviewedPreview, load_reviewed
 from runner.flow.journal import ensure_journal_dir
-from runner.plan.model import RolloutMode
+from runner.plan.model import Plan, RolloutMode
 from runner.reporters import RenderOptions, render_apply, render_validation
 from runner.reporters.github import job_summary, step_outputs
-from runner.results import ApplyReport, ValidationResult
+from runner.results import ApplyReport, PlanPreview, ValidationResult
+from runner.version import ServerVersion
 
 
 @click.command("apply")
@@ -119,6 +120,8 @@ def _run(paths: tuple[Path, ...], cluster: ClusterOptions, fmt: str, output: Pat
                 # a refusal stops this plan only; the report and exit code show it
                 if isinstance(refused, PlanRefused):
                     reports.append(refused.report)
+                elif isinstance(refused, LockHeld):
+                    reports.append(_lock_refusal(plan, server, refused))
                 stopped.append(exit_code_for(refused))
                 _tell_refusal(plan.name, refused)
     report = ReportOut(fmt, output, strict)
@@ -127,6 +130,18 @@ def _run(paths: tuple[Path, ...], cluster: ClusterOptions, fmt: str, output: Pat
         return exit_codes.DRIFT if exit_codes.DRIFT in stopped else stopped[0]
     failed = bool(loaded.failed) or any(report_fails(r) for r in reports)
     return exit_codes.FINDINGS if failed else exit_codes.OK
+
+
+def _lock_refusal(plan: Plan, server: ServerVersion, held: LockHeld) -> ApplyReport:
+    """The report entry of a plan refused before anything was computed for it: its lock
+    is held by another apply (so the report, not only stderr, shows the refusal)."""
+    finding = Finding("A05", Severity.ERROR, f"not applied: {held.message}",
+                      location=plan.location_of(""), hint=held.hint)
+    preview = PlanPreview(plan=plan, server_version=server, source_definition_key="",
+                          target_definition_key="", matched=0, migrating=0, blocked=())
+    return ApplyReport(plan=plan, preview=preview,
+                       mode="batch" if plan.rollout.mode == "batch" else "single",
+                       counts={}, findings=(finding,))
 
 
 def _tell_refusal(name: str, refused: DriftDetected | LockHeld) -> None:

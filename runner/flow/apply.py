@@ -154,7 +154,7 @@ class _Run:
                 "not applied: live state differs from what was reviewed: "
                 + "; ".join(drift.reasons),
                 location=self.plan.location_of(""), hint=drift.hint)
-            report = self._finish(preview, "refused", Outcomes(), resumed, 0,
+            report = self._finish(preview, "refused", Outcomes(), resumed, preview.matched,
                                   message="; ".join(drift.reasons), extra=(finding,))
             raise PlanRefused(drift, report) from drift
         refusal = self._refusal(preview)

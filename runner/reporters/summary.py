@@ -24,7 +24,7 @@ PREVIEW_STATUSES = ("nothing-to-migrate", "ready", "warnings", "partial", "block
                     "guard-exceeded", "invalid")
 """``partial``: some instances are blocked and the plan allows that (rollout.allowBlocked)."""
 APPLY_STATUSES = ("nothing-to-do", "applied", "partial", "incomplete", "refused", "failed")
-REFUSAL_CODES = frozenset({"A01", "A02", "A04"})
+REFUSAL_CODES = frozenset({"A01", "A02", "A04", "A05"})
 """Findings of a plan apply refused to migrate (runner/flow/apply.py)."""
 """``partial``: the instances left on the source are exactly the blocked ones the plan
 allowed to stay behind."""

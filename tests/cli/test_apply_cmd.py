@@ -90,6 +90,28 @@ def test_a_held_lock_is_exit_2(tmp_path: Path, demo_sandbox: SandboxProcess) -> 
     assert stats(demo_sandbox)["writes"] == 0
 
 
+def test_a_plan_whose_lock_is_held_is_refused_in_the_report_too(
+        tmp_path: Path, demo_sandbox: SandboxProcess) -> None:
+    journal, out = tmp_path / "journal", tmp_path / "r.json"
+    shutil.copy(PLANS / "order-v1-to-v2.yaml", tmp_path / "order-v1-to-v2.yaml")
+    shutil.copytree(PLANS / "bpmn", tmp_path / "bpmn")
+    with PlanLock(journal, "invoice-v1-to-v2", run="someone-else"):
+        result = invoke(demo_sandbox, "apply", INVOICE, str(tmp_path / "order-v1-to-v2.yaml"),
+                        "--journal-dir", str(journal), "--yes", "--format", "json",
+                        "-o", str(out))
+
+    assert result.exit_code == exit_codes.USAGE
+    document = json.loads(out.read_text("utf-8"))
+    schema = json.loads((REPO / "runner" / "data" / "report.v1.schema.json").read_text("utf-8"))
+    jsonschema.validate(document, schema)
+    assert document["status"] == "refused"
+    by_name = {p["name"]: p for p in document["plans"]}
+    held = by_name["invoice-v1-to-v2"]
+    assert (held["status"], held["migrated"]) == ("refused", 0)
+    assert [f["code"] for f in held["findings"]] == ["A05"]
+    assert by_name["order-v1-to-v2"]["migrated"] > 0
+
+
 def test_a_redeploy_since_the_reviewed_dry_run_is_exit_4(tmp_path: Path,
                                                          demo_sandbox: SandboxProcess) -> None:
     reviewed = tmp_path / "preview.json"
@@ -149,6 +171,7 @@ def test_a_refused_plan_is_in_the_report_once_and_the_other_plans_still_apply(
     assert finding["severity"] == "error"
     assert "9 instances match, more than rollout.maxInstances (5)" in finding["message"]
     assert order["status"] == "partial" and order["migrated"] > 0
+    assert refused["remainingOnSource"] == 9  # nothing of it migrated: all 9 stay
     assert result.stderr.count("more than rollout.maxInstances") == 1
     accepted = stats(demo_sandbox)["acceptedMigrations"]
     assert isinstance(accepted, dict) and len(accepted) == order["migrated"]
