@@ -76,9 +76,14 @@ class RestSession:
     def backoff(self) -> Backoff:
         return Backoff(self.policy, self.clock, random.Random(self.rng.random()))
 
-    def send_once(self, method: str, path: str, *, json: Any = None) -> httpx.Response:
-        """One attempt. Raises httpx.TransportError as is; 401/403 become ClusterAuthError."""
-        response = self.http.request(method, path, json=json)
+    def send_once(self, method: str, path: str, *, json: Any = None,
+                  timeout: float | None = None) -> httpx.Response:
+        """One attempt. Raises httpx.TransportError as is; 401/403 become ClusterAuthError.
+        ``timeout`` (seconds) caps this attempt below the configured timeouts."""
+        if timeout is None:
+            response = self.http.request(method, path, json=json)
+        else:
+            response = self.http.request(method, path, json=json, timeout=timeout)
         self.answered = True
         self.check_auth(response)
         return response
@@ -91,7 +96,11 @@ class RestSession:
         request = f"{method} {path}"
         while True:
             try:
-                response = self.send_once(method, path, json=json)
+                # Until the cluster has answered, one silent attempt may not outlast the
+                # short first-contact deadline (a port that accepts and never answers).
+                cap = None if self.answered else max(0.5, min(self.config.timeout,
+                                                              backoff.remaining()))
+                response = self.send_once(method, path, json=json, timeout=cap)
             except httpx.TransportError as exc:
                 reason = scrub(transport_error_reason(exc), self.config.secrets())
                 self.retry_or_give_up(backoff, request, reason, None, exc,

@@ -130,3 +130,21 @@ def test_a_token_endpoint_that_answered_once_gets_the_full_deadline(
     with pytest.raises(ClusterUnreachable, match=r"OAuth token endpoint .* within 60s"):
         client.find_definition("order")
     assert FIRST_CONTACT_DEADLINE < clock.t - 100_000.0 <= 60.0
+
+
+def test_a_first_contact_that_is_accepted_but_never_answered_is_capped_per_attempt(
+        clock: FakeClock) -> None:
+    # A port that accepts connections and never answers: each attempt waits for the read
+    # timeout, so the attempts themselves must fit the short first-contact deadline too.
+    read_timeouts: list[float] = []
+
+    def silent(request: httpx.Request) -> httpx.Response:
+        read_timeouts.append(request.extensions["timeout"]["read"])
+        raise httpx.ReadTimeout("no answer", request=request)
+
+    config = resolve({"address": "http://127.0.0.1:9", "timeout": 30}, env={})
+    with ClusterClient(config, clock=clock, policy=RetryPolicy(deadline=120.0),
+                       transport=httpx.MockTransport(silent)) as client, \
+            pytest.raises(ClusterUnreachable, match=r"nothing answered .* within 10s"):
+        client.server_version()
+    assert read_timeouts and max(read_timeouts) <= FIRST_CONTACT_DEADLINE
