@@ -219,19 +219,26 @@ class _Run:
         """Write an ``interrupted`` end record with the counts so far (best effort: the
         user is waiting, and a failing write must not hide the interrupt); its summary."""
         created: list[str] = []
+        starting = False
         with contextlib.suppress(Exception):
-            created = [str(e["batch_key"]) for e in self.journal.events()
-                       if e.get("event") == "batch-created"
-                       and e.get("run") == self.journal.run]
+            ours = [e for e in self.journal.events() if e.get("run") == self.journal.run]
+            created = [str(e["batch_key"]) for e in ours if e.get("event") == "batch-created"]
+            starting = any(e.get("event") == "batch-starting" for e in ours)
         if self.mode == "single":
             verified = self.so_far.counts.get("migrated", 0)
             summary = (f"interrupted while migrating: the cluster had accepted at least "
                        f"{len(self.accepted)} of {preview.migrating} migrations "
                        f"({verified} read back)")
         else:
-            summary = (f"interrupted while following {len(created)} batch operation(s) "
-                       f"({', '.join(created) or 'none created yet'}); the next apply "
-                       "resumes them")
+            if created:
+                summary = (f"interrupted while following {len(created)} batch operation(s) "
+                           f"({', '.join(created)}); the next apply resumes them")
+            elif starting:
+                summary = ("interrupted while starting a batch operation: the cluster may "
+                           "have created it; the next apply looks for it and follows it "
+                           "before starting another")
+            else:
+                summary = "interrupted before any batch operation was started"
         summary += ("; re-run apply to finish (its dry run counts migrated instances as "
                     "already on the target)")
         counts = {"accepted": len(self.accepted)} if self.mode == "single" else {}
