@@ -11,7 +11,13 @@ import sys
 import time
 from pathlib import Path
 
-from support.sandbox import SandboxHandle, StartSandbox, sandbox, sandbox_factory
+from support.sandbox import (
+    SandboxHandle,
+    StartSandbox,
+    invoice_seed,
+    sandbox,
+    sandbox_factory,
+)
 
 from runner import exit_codes
 from runner.flow.journal import read_events
@@ -34,12 +40,7 @@ def wait_for(condition: object, what: str, limit: float = 60.0) -> None:
 
 def test_sigint_during_single_mode_records_an_interrupted_run_with_counts(
         tmp_path: Path, sandbox: SandboxHandle) -> None:
-    sandbox.seed({
-        "deploy": [{"resourceName": name, "xml": (PLANS / "bpmn" / name).read_text("utf-8")}
-                   for name in ("invoice-approval.v1.bpmn", "invoice-approval.v2.bpmn")],
-        "instances": [{"process": "invoice-approval", "version": 1, "count": INSTANCES,
-                       "waitAt": ["Task_ApproveInvoice"], "variables": {"amount": 10}}],
-    })
+    sandbox.seed(invoice_seed(INSTANCES))
     plan = tmp_path / "invoice-v1-to-v2.yaml"
     plan.write_text((PLANS / "invoice-v1-to-v2.yaml").read_text("utf-8")
                     .replace("maxInstances: 200", "maxInstances: 1000"), "utf-8")

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import httpx
-from support.sandbox import SandboxHandle
+from support.sandbox import SandboxHandle, invoice_seed
 
 from runner.cluster.client import ClusterClient
 from runner.cluster.config import resolve
@@ -27,12 +27,7 @@ INSTANCES = 2000
 
 def test_single_mode_over_ten_percent_faults_migrates_each_instance_once(
         tmp_path: Path, sandbox: SandboxHandle) -> None:
-    sandbox.seed({
-        "deploy": [{"resourceName": name, "xml": (PLANS / "bpmn" / name).read_text("utf-8")}
-                   for name in ("invoice-approval.v1.bpmn", "invoice-approval.v2.bpmn")],
-        "instances": [{"process": "invoice-approval", "version": 1, "count": INSTANCES,
-                       "waitAt": ["Task_ApproveInvoice"], "variables": {"amount": 10}}],
-    })
+    sandbox.seed(invoice_seed(INSTANCES))
     sandbox.faults({"seed": 11, "rules": [
         {"kind": "unavailable", "rate": 0.04},
         {"kind": "throttle", "rate": 0.03, "retryAfter": 0},
@@ -62,12 +57,7 @@ BATCH_INSTANCES = 500
 
 def test_batch_mode_after_a_dropped_start_follows_the_one_batch_it_created(
         tmp_path: Path, sandbox: SandboxHandle) -> None:
-    sandbox.seed({
-        "deploy": [{"resourceName": name, "xml": (PLANS / "bpmn" / name).read_text("utf-8")}
-                   for name in ("invoice-approval.v1.bpmn", "invoice-approval.v2.bpmn")],
-        "instances": [{"process": "invoice-approval", "version": 1, "count": BATCH_INSTANCES,
-                       "waitAt": ["Task_ApproveInvoice"], "variables": {"amount": 10}}],
-    })
+    sandbox.seed(invoice_seed(BATCH_INSTANCES))
     # the server creates the batch, then the connection drops before the answer
     sandbox.faults({"searchLagMs": 500, "rules": [
         {"kind": "drop", "rate": 1, "times": 1, "routes": ["batch-migrate"]}]})
@@ -127,12 +117,7 @@ class _BatchStartFails(httpx.BaseTransport):
 
 def test_batch_mode_with_an_unconfirmed_start_ends_unknown_never_success(
         tmp_path: Path, sandbox: SandboxHandle) -> None:
-    sandbox.seed({
-        "deploy": [{"resourceName": name, "xml": (PLANS / "bpmn" / name).read_text("utf-8")}
-                   for name in ("invoice-approval.v1.bpmn", "invoice-approval.v2.bpmn")],
-        "instances": [{"process": "invoice-approval", "version": 1, "count": 20,
-                       "waitAt": ["Task_ApproveInvoice"], "variables": {"amount": 10}}],
-    })
+    sandbox.seed(invoice_seed(20))
     plan = load_plan(PLANS / "invoice-v1-to-v2.yaml").plan
     assert plan is not None
     unguarded = dataclasses.replace(plan, rollout=Rollout(mode="batch"))
@@ -160,12 +145,7 @@ def test_a_start_an_earlier_run_never_learned_about_is_found_and_followed_not_re
     # An earlier run wrote 'batch-starting', sent the request, and was stopped (Ctrl-C, crash)
     # before the answer: the server did create the batch. The next run must find and follow
     # that batch, credit what it migrated, and start no second one.
-    sandbox.seed({
-        "deploy": [{"resourceName": name, "xml": (PLANS / "bpmn" / name).read_text("utf-8")}
-                   for name in ("invoice-approval.v1.bpmn", "invoice-approval.v2.bpmn")],
-        "instances": [{"process": "invoice-approval", "version": 1, "count": 40,
-                       "waitAt": ["Task_ApproveInvoice"], "variables": {"amount": 10}}],
-    })
+    sandbox.seed(invoice_seed(40))
     plan = load_plan(PLANS / "invoice-v1-to-v2.yaml").plan
     assert plan is not None
     batch_plan = dataclasses.replace(plan, rollout=Rollout(mode="batch"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from support.sandbox import SandboxHandle
+from support.sandbox import SandboxHandle, invoice_seed
 
 from runner.cluster.client import ClusterClient
 from runner.cluster.config import resolve
@@ -25,12 +25,7 @@ COUNT = 40
 
 def test_a_resumed_batch_is_credited_in_the_re_run(tmp_path: Path,
                                                     sandbox: SandboxHandle) -> None:
-    sandbox.seed({
-        "deploy": [{"resourceName": name, "xml": (PLANS / "bpmn" / name).read_text("utf-8")}
-                   for name in ("invoice-approval.v1.bpmn", "invoice-approval.v2.bpmn")],
-        "instances": [{"process": "invoice-approval", "version": 1, "count": COUNT,
-                       "waitAt": ["Task_ApproveInvoice"], "variables": {"amount": 10}}],
-    })
+    sandbox.seed(invoice_seed(COUNT))
     loaded = load_plan(PLANS / "invoice-v1-to-v2.yaml").plan
     assert loaded is not None
     plan = dataclasses.replace(loaded, rollout=Rollout(mode="batch"))

@@ -24,6 +24,18 @@ from runner.sandbox.process import SandboxAuth, SandboxProcess, start_sandbox
 REPO = Path(__file__).resolve().parents[2]
 
 
+def invoice_seed(count: int) -> dict[str, Any]:
+    """A seed document: both invoice-approval versions from plans/bpmn deployed, and ``count``
+    instances of version 1 waiting at Task_ApproveInvoice (the invoice plan migrates them)."""
+    return {
+        "deploy": [{"resourceName": name,
+                    "xml": (REPO / "plans" / "bpmn" / name).read_text("utf-8")}
+                   for name in ("invoice-approval.v1.bpmn", "invoice-approval.v2.bpmn")],
+        "instances": [{"process": "invoice-approval", "version": 1, "count": count,
+                       "waitAt": ["Task_ApproveInvoice"], "variables": {"amount": 10}}],
+    }
+
+
 class SandboxHandle:
     """A running sandbox plus its admin endpoints (never used by the runner itself)."""
 
